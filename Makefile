@@ -1,0 +1,32 @@
+# Two commands set everything up on a fresh machine:
+#   make run    build the knowledge graph and answer a sample query
+#   make test   lint and run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint build clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kg build
+	$(BIN)/kg query queries/targets-by-region.rq
+
+build: $(STAMP)
+	$(BIN)/kg build
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf var .pytest_cache
