@@ -1,0 +1,63 @@
+"""OWL 2 RL reasoning with owlrl, keeping only the inferences a user would ask for."""
+
+from __future__ import annotations
+
+import owlrl
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.namespaces import BASE
+
+# owlrl states these of everything; they carry no information about our data.
+_TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual}
+_REFLEXIVE = {
+    OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
+    RDFS.subClassOf, RDFS.subPropertyOf,
+}
+
+
+def _keep(triple: tuple) -> bool:
+    s, p, o = triple
+    if not isinstance(s, URIRef) or not str(s).startswith(BASE):
+        return False
+    if isinstance(o, BNode):
+        return False
+    if p in _REFLEXIVE and s == o:
+        return False
+    return not (p == RDF.type and o in _TRIVIAL_TYPES)
+
+
+def infer(ontology: Graph, asserted: Graph) -> Graph:
+    """The triples OWL 2 RL adds to ontology + asserted data, about the project's own IRIs.
+
+    Axiomatic and datatype triples are turned off, and inferences about other
+    vocabularies' terms, reflexive identities and ``owl:Thing`` types are dropped.
+    """
+    closure = Graph()
+    closure += ontology
+    closure += asserted
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closure)
+    inferred = Graph()
+    for triple in closure:
+        if triple in asserted or triple in ontology:
+            continue
+        if _keep(triple):
+            inferred.add(triple)
+    return inferred
+
+
+def consistency_problems(inferred: Graph) -> list[tuple[str, str]]:
+    """(subject, message) for every inference that shows the data is wrong.
+
+    Two distinct resources inferred to be the same (through a functional property such
+    as org:member) or a resource inferred to be in owl:Nothing means a modelling error.
+    """
+    found = []
+    for s, o in inferred.subject_objects(OWL.sameAs):
+        if s != o:
+            found.append((str(s), f"reasoning merges it with <{o}> (owl:sameAs)"))
+    for s in inferred.subjects(RDF.type, OWL.Nothing):
+        found.append((str(s), "reasoning puts it in owl:Nothing: the data is inconsistent"))
+    return sorted(found)

@@ -1,0 +1,106 @@
+"""Give every blank node a stable, readable IRI.
+
+Exports must be deterministic and every node dereferenceable, so blank nodes in the
+sources (evidence annotations, selectors, checksums, OWL restrictions) are replaced by
+IRIs derived from the resource that refers to them: the evidence that article 001 gives
+for ``target:x`` becomes ``<target:x>/evidence/001``, its selector
+``<target:x>/evidence/001/selector``. A blank node referred to from nowhere or from
+several places gets ``id/genid/<content hash>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.term import Node
+
+from kg.namespaces import ID, LGDE, OA, SPDX
+
+# Readable path segments for the links that most often point at blank nodes.
+_SEGMENTS = {LGDE.evidence: "evidence", OA.hasSelector: "selector", SPDX.checksum: "checksum"}
+
+
+def _local_name(predicate: URIRef) -> str:
+    text = str(predicate)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+class _Skolemizer:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.incoming: dict[BNode, list[tuple[Node, URIRef]]] = defaultdict(list)
+        for s, p, o in graph:
+            if isinstance(o, BNode):
+                self.incoming[o].append((s, p))  # type: ignore[arg-type]
+        self.names: dict[BNode, URIRef] = {}
+        self.digests: dict[BNode, str] = {}
+
+    def digest(self, node: BNode, seen: frozenset[BNode] = frozenset()) -> str:
+        """A hash of the node's description, nested blank nodes included."""
+        if node in self.digests:
+            return self.digests[node]
+        lines = []
+        for p, o in self.graph.predicate_objects(node):
+            if isinstance(o, BNode):
+                value = "_:cycle" if o in seen else "_:" + self.digest(o, seen | {node})
+            else:
+                value = o.n3()
+            lines.append(f"{p.n3()} {value}")
+        result = hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+        self.digests[node] = result
+        return result
+
+    def name(self, node: BNode) -> URIRef:
+        if node in self.names:
+            return self.names[node]
+        refs = self.incoming.get(node, [])
+        if len(refs) != 1:
+            iri = URIRef(f"{ID}genid/{self.digest(node)[:16]}")
+        else:
+            parent, predicate = refs[0]
+            base = self.name(parent) if isinstance(parent, BNode) else parent
+            iri = URIRef(f"{base}/{self._segment(parent, predicate, node)}")
+        self.names[node] = iri
+        return iri
+
+    def _segment(self, parent: Node, predicate: URIRef, node: BNode) -> str:
+        label = _SEGMENTS.get(predicate, _local_name(predicate))
+        siblings = [o for o in self.graph.objects(parent, predicate) if isinstance(o, BNode)]
+        if predicate == LGDE.evidence:
+            source = self.graph.value(node, OA.hasSource)
+            key = _local_name(source) if isinstance(source, URIRef) else "unknown"
+            same_source = [s for s in siblings if self.graph.value(s, OA.hasSource) == source]
+            if len(same_source) == 1:
+                return f"{label}/{key}"
+            return f"{label}/{key}-{self.digest(node)[:8]}"
+        if len(siblings) == 1:
+            return label
+        return f"{label}/{self.digest(node)[:8]}"
+
+
+def skolemize(graph: Graph) -> tuple[Graph, dict[URIRef, Node]]:
+    """Return a copy of ``graph`` without blank nodes, and a map from each new IRI to its owner.
+
+    The owner is the nearest IRI-named resource that refers to the node, so a problem
+    found on an evidence annotation can be reported against the fact it supports.
+    """
+    work = _Skolemizer(graph)
+    result = Graph()
+    for prefix, namespace in graph.namespaces():
+        result.bind(prefix, namespace)
+
+    def term(node: Node) -> Node:
+        return work.name(node) if isinstance(node, BNode) else node
+
+    for s, p, o in graph:
+        result.add((term(s), p, term(o)))
+
+    owners: dict[URIRef, Node] = {}
+    for node, iri in work.names.items():
+        owner: Node = node
+        while isinstance(owner, BNode) and len(work.incoming.get(owner, [])) == 1:
+            owner = work.incoming[owner][0][0]
+        owners[iri] = owner if not isinstance(owner, BNode) else iri
+    return result, owners
