@@ -25,14 +25,20 @@ def run_shacl(
 ) -> ShaclReport:
     """Validate ``data`` with ``shapes``; the ontology makes subclass links visible.
 
+    The ontology is merged in whole rather than passed as pySHACL's ``ont_graph``,
+    which copies only class and property axioms and so would not see that
+    ``lgde:moreThan`` is a ``lgde:Comparator``.
+
     Validation runs on asserted data only, before reasoning: OWL RL would otherwise
     hide defects (two members of one affiliation become one person via owl:sameAs).
     Warnings are reported but do not make the data fail.
     """
+    combined = Graph()
+    combined += ontology
+    combined += data
     conforms, report_graph, report_text = validate(
-        data,
+        combined,
         shacl_graph=shapes,
-        ont_graph=ontology,
         inference="none",
         allow_warnings=True,
         meta_shacl=False,
