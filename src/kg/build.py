@@ -25,7 +25,7 @@ from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, OA
 from kg.problems import Problem
 from kg.quads import write_nquads
 from kg.reasoning import consistency_problems, infer
-from kg.skolem import skolemize
+from kg.skolem import canonical_decimals, skolemize
 from kg.sources import attach_seed_texts, read_sources
 from kg.validate import run_shacl
 
@@ -88,18 +88,18 @@ def build_graph(layout: Layout | None = None, progress: Progress = _quiet) -> Bu
     if sources.problems:
         raise BuildError("seeds", sources.problems)
 
-    with _step("skolemize", timings, progress, note):
-        data, data_owners = skolemize(sources.data)
-        ontology, _ = skolemize(sources.ontology)
+    with _step("normalize", timings, progress, note):
+        data, data_owners = skolemize(canonical_decimals(sources.data))
+        ontology, _ = skolemize(canonical_decimals(sources.ontology))
         clashes = [
-            Problem("skolemize", sources.file_of(owner), str(iri),
+            Problem("normalize", sources.file_of(owner), str(iri),
                     "generated IRI for a blank node is already used by the sources")
             for iri, owner in data_owners.items()
             if (iri, None, None) in sources.data
         ]
-        detail(f"{len(data_owners)} blank nodes named")
+        detail(f"{len(data_owners)} blank nodes named, decimals canonical")
     if clashes:
-        raise BuildError("skolemize", clashes)
+        raise BuildError("normalize", clashes)
 
     def file_of(node: object) -> str:
         owner = data_owners.get(node, node)  # type: ignore[call-overload]

@@ -104,3 +104,34 @@ def skolemize(graph: Graph) -> tuple[Graph, dict[URIRef, Node]]:
             owner = work.incoming[owner][0][0]
         owners[iri] = owner if not isinstance(owner, BNode) else iri
     return result, owners
+
+
+def canonical_decimals(graph: Graph) -> Graph:
+    """Rewrite xsd:decimal literals in their XSD canonical form ("12", "33.33").
+
+    "12.0" and "12" are the same number but different RDF terms; stores such as
+    Oxigraph keep only the canonical form, so the build writes that form everywhere
+    and every export of a build holds exactly the same terms.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    result = Graph()
+    for prefix, namespace in graph.namespaces():
+        result.bind(prefix, namespace)
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype == XSD.decimal:
+            try:
+                value = Decimal(str(o))
+            except InvalidOperation:
+                result.add((s, p, o))  # left for SHACL to report as ill-typed
+                continue
+            if value == value.to_integral_value():
+                text = str(int(value))
+            else:
+                text = format(value.normalize(), "f")
+            o = Literal(text, datatype=XSD.decimal)
+        result.add((s, p, o))
+    return result
