@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
+from rdflib import Graph
 
 from kg.evidence import check_evidence
 from kg.layout import Layout
@@ -26,13 +27,15 @@ from kg.problems import Problem
 from kg.quads import write_nquads
 from kg.reasoning import consistency_problems, infer
 from kg.skolem import canonical_decimals, skolemize
-from kg.sources import attach_seed_texts, read_sources
-from kg.validate import run_shacl
+from kg.sources import Sources, attach_seed_texts, read_sources
+from kg.validate import ShaclReport, run_shacl
 
 DATASET_FILE = "dataset.nq"
 STORE_DIR = "store"
 MANIFEST_FILE = "manifest.json"
 KEEP_BUILDS = 3
+
+Progress = Callable[[str, float, str], None]
 
 
 class BuildError(Exception):
@@ -45,119 +48,141 @@ class BuildError(Exception):
 
 
 @dataclass
+class Checked:
+    """Sources that passed every check, ready to reason over."""
+
+    sources: Sources
+    ontology: Graph
+    data: Graph
+    shacl: ShaclReport
+    owners: dict = field(repr=False)
+
+    def file_of(self, node: object) -> str:
+        return self.sources.file_of(self.owners.get(node, node))
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.shacl.problems if p.severity != "error"]
+
+
+@dataclass
 class BuildResult:
     path: Path
     manifest: dict
     warnings: list[Problem] = field(default_factory=list)
 
 
-Progress = Callable[[str, float, str], None]
+class _Steps:
+    """Times each step and reports it to ``progress`` with a one-line summary."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress or (lambda step, seconds, detail: None)
+        self.timings: dict[str, float] = {}
+        self.detail = ""
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[_Steps]:
+        self.detail = ""
+        started = time.perf_counter()
+        yield self
+        self.timings[name] = round(time.perf_counter() - started, 3)
+        self.progress(name, self.timings[name], self.detail)
 
 
-def _quiet(step: str, seconds: float, detail: str) -> None:
-    pass
+def check_sources(layout: Layout, progress: Progress | None = None,
+                  steps: _Steps | None = None) -> Checked:
+    """Parse, attach seed texts, normalise, check evidence and validate with SHACL.
 
-
-@contextmanager
-def _step(name: str, timings: dict[str, float], progress: Progress, detail: list[str]) -> Iterator:
-    started = time.perf_counter()
-    yield
-    timings[name] = round(time.perf_counter() - started, 3)
-    progress(name, timings[name], detail[0] if detail else "")
-
-
-def build_graph(layout: Layout | None = None, progress: Progress = _quiet) -> BuildResult:
-    """Build the dataset and make it current; raise :class:`BuildError` on any problem."""
-    layout = layout or Layout.discover()
-    timings: dict[str, float] = {}
-    note: list[str] = []
-
-    def detail(text: str) -> None:
-        note[:] = [text]
-
-    with _step("parse", timings, progress, note):
+    Raises :class:`BuildError` at the first step that finds problems.
+    """
+    steps = steps or _Steps(progress)
+    with steps.step("parse") as s:
         sources = read_sources(layout)
-        detail(f"{len(sources.ontology)} ontology, {len(sources.data)} data, "
-               f"{len(sources.shapes)} shape triples")
+        s.detail = (f"{len(sources.ontology)} ontology, {len(sources.data)} data, "
+                    f"{len(sources.shapes)} shape triples")
     if sources.problems:
         raise BuildError("parse", sources.problems)
 
-    with _step("seeds", timings, progress, note):
+    with steps.step("seeds") as s:
         attach_seed_texts(sources, layout)
-        detail("article texts attached and checksums verified")
+        s.detail = "article texts attached, checksums verified"
     if sources.problems:
         raise BuildError("seeds", sources.problems)
 
-    with _step("normalize", timings, progress, note):
-        data, data_owners = skolemize(canonical_decimals(sources.data))
+    with steps.step("normalize") as s:
+        data, owners = skolemize(canonical_decimals(sources.data))
         ontology, _ = skolemize(canonical_decimals(sources.ontology))
-        clashes = [
-            Problem("normalize", sources.file_of(owner), str(iri),
-                    "generated IRI for a blank node is already used by the sources")
-            for iri, owner in data_owners.items()
-            if (iri, None, None) in sources.data
-        ]
-        detail(f"{len(data_owners)} blank nodes named, decimals canonical")
+        s.detail = f"{len(owners)} blank nodes named, decimals canonical"
+    clashes = [
+        Problem("normalize", sources.file_of(owner), str(iri),
+                "the IRI generated for a blank node is already used in the sources")
+        for iri, owner in owners.items()
+        if (iri, None, None) in sources.data
+    ]
     if clashes:
         raise BuildError("normalize", clashes)
+    checked = Checked(sources, ontology, data, ShaclReport(True, [], Graph(), ""), owners)
 
-    def file_of(node: object) -> str:
-        owner = data_owners.get(node, node)  # type: ignore[call-overload]
-        return sources.file_of(owner)
-
-    with _step("evidence", timings, progress, note):
-        problems = check_evidence(data, file_of)
-        detail(f"{sum(1 for _ in data.subjects(OA.exact, None))} quotes verbatim")
+    with steps.step("evidence") as s:
+        problems = check_evidence(data, checked.file_of)
+        s.detail = f"{sum(1 for _ in data.subjects(OA.exact, None))} quotes verbatim"
     if problems:
         raise BuildError("evidence", problems)
 
-    with _step("shacl", timings, progress, note):
-        report = run_shacl(data, sources.shapes, ontology, file_of)
-        errors = [p for p in report.problems if p.severity == "error"]
-        warnings = [p for p in report.problems if p.severity != "error"]
-        detail(f"conforms, {len(warnings)} warning(s)" if report.conforms else "violations")
-    if errors or not report.conforms:
-        raise BuildError("shacl", errors or report.problems)
+    with steps.step("shacl") as s:
+        checked.shacl = run_shacl(data, sources.shapes, ontology, checked.file_of)
+        s.detail = (f"conforms, {len(checked.warnings)} warning(s)" if checked.shacl.conforms
+                    else "does not conform")
+    errors = [p for p in checked.shacl.problems if p.severity == "error"]
+    if errors or not checked.shacl.conforms:
+        raise BuildError("shacl", errors or checked.shacl.problems)
+    return checked
 
-    with _step("reason", timings, progress, note):
-        inferred = infer(ontology, data)
-        detail(f"{len(inferred)} triples inferred")
+
+def build_graph(layout: Layout | None = None, progress: Progress | None = None) -> BuildResult:
+    """Build the dataset and make it current; raise :class:`BuildError` on any problem."""
+    layout = layout or Layout.discover()
+    steps = _Steps(progress)
+    checked = check_sources(layout, steps=steps)
+
+    with steps.step("reason") as s:
+        inferred = infer(checked.ontology, checked.data)
+        s.detail = f"{len(inferred)} triples inferred"
     merged = consistency_problems(inferred)
     if merged:
         raise BuildError(
-            "reason", [Problem("reason", file_of(s), s, message) for s, message in merged]
+            "reason", [Problem("reason", checked.file_of(s), s, m) for s, m in merged]
         )
 
-    with _step("write", timings, progress, note):
+    graphs = {GRAPH_ONTOLOGY: checked.ontology, GRAPH_ASSERTED: checked.data,
+              GRAPH_INFERRED: inferred}
+    with steps.step("write") as s:
         staging = _staging_dir(layout)
         try:
-            graphs = {GRAPH_ONTOLOGY: ontology, GRAPH_ASSERTED: data, GRAPH_INFERRED: inferred}
             write_nquads(graphs, staging / DATASET_FILE)
             store = pyoxigraph.Store(str(staging / STORE_DIR))
-            store.bulk_load(path=str(staging / DATASET_FILE), format=pyoxigraph.RdfFormat.N_QUADS)
+            store.bulk_load(path=str(staging / DATASET_FILE),
+                            format=pyoxigraph.RdfFormat.N_QUADS)
             store.optimize()
-            del store
-            manifest = _manifest(layout, sources.input_digests, graphs, timings, warnings)
-            (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+            del store  # closes the store before it is read elsewhere
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        detail(f"{staging.name}")
+        s.detail = f"{sum(len(g) for g in graphs.values())} quads in {staging.name}"
 
-    with _step("swap", timings, progress, note):
+    with steps.step("swap") as s:
+        manifest = _manifest(checked, graphs, steps.timings)
+        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         _make_current(layout, staging)
         _prune(layout)
-        detail("current build updated")
-    manifest["timings"] = timings
-    (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    return BuildResult(staging, manifest, warnings)
+        s.detail = "current build updated"
+    return BuildResult(staging, manifest, checked.warnings)
 
 
 def _staging_dir(layout: Layout) -> Path:
     builds = layout.build_root / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    path = builds / stamp
+    path = builds / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path.mkdir()
     return path
 
@@ -173,30 +198,24 @@ def _make_current(layout: Layout, build: Path) -> None:
 
 
 def _prune(layout: Layout) -> None:
-    builds = sorted((layout.build_root / "builds").iterdir())
     current = layout.current.resolve()
+    builds = sorted((layout.build_root / "builds").iterdir())
     for old in builds[:-KEEP_BUILDS]:
         if old.resolve() != current:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _manifest(
-    layout: Layout,
-    inputs: dict[str, str],
-    graphs: dict,
-    timings: dict[str, float],
-    warnings: list[Problem],
-) -> dict:
+def _manifest(checked: Checked, graphs: dict, timings: dict[str, float]) -> dict:
     import owlrl
     import pyshacl
     import rdflib
 
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": dict(sorted(inputs.items())),
+        "inputs": dict(sorted(checked.sources.input_digests.items())),
         "triples": {str(name): len(graph) for name, graph in graphs.items()},
-        "shacl": {"conforms": True, "warnings": [str(w) for w in warnings]},
-        "timings": timings,
+        "shacl": {"conforms": True, "warnings": [str(w) for w in checked.warnings]},
+        "timings": dict(timings),
         "versions": {
             "rdflib": rdflib.__version__,
             "owlrl": getattr(owlrl, "__version__", "unknown"),
@@ -204,4 +223,3 @@ def _manifest(
             "pyoxigraph": pyoxigraph.__version__,
         },
     }
-

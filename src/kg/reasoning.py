@@ -39,9 +39,14 @@ def infer(ontology: Graph, asserted: Graph) -> Graph:
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(closure)
+    # Membership of anonymous restriction classes is how OWL RL reaches its
+    # conclusions (lgde:Official), not a conclusion anyone asks for.
+    restrictions = set(ontology.subjects(RDF.type, OWL.Restriction))
     inferred = Graph()
     for triple in closure:
         if triple in asserted or triple in ontology:
+            continue
+        if triple[0] in restrictions or (triple[1] == RDF.type and triple[2] in restrictions):
             continue
         if _keep(triple):
             inferred.add(triple)

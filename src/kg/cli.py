@@ -1,0 +1,209 @@
+"""The ``kg`` command: build, validate, export, query and describe the knowledge graph."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kg.build import BuildError, build_graph, check_sources
+from kg.layout import Layout
+from kg.namespaces import compact
+from kg.queries import ParameterError, parse_stored_query
+from kg.results import render
+from kg.store import Build, open_build
+
+
+def _layout(ctx: click.Context) -> Layout:
+    return ctx.obj
+
+
+def _progress(step: str, seconds: float, detail: str) -> None:
+    click.echo(f"  {step:<10} {seconds:7.2f} s  {detail}", err=True)
+
+
+def _fail_build(layout: Layout, error: BuildError) -> None:
+    click.echo(f"Build failed at step '{error.step}' ({len(error.problems)} problem(s)):",
+               err=True)
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+    if layout.current.exists():
+        click.echo(f"The last good build is unchanged: {layout.current.resolve()}", err=True)
+    sys.exit(1)
+
+
+def _open(ctx: click.Context) -> Build:
+    layout = _layout(ctx)
+    if not layout.current.exists():
+        click.echo("No build yet; building first.", err=True)
+        try:
+            build_graph(layout, progress=_progress)
+        except BuildError as error:
+            _fail_build(layout, error)
+    return open_build(layout, ensure=False)
+
+
+@click.group()
+@click.option("--home", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Project checkout to work on (default: this one, or $KG_HOME).")
+@click.version_option(package_name="lgde-kg")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None) -> None:
+    """Build, check, query and export the LGDE knowledge graph."""
+    ctx.obj = Layout.discover(home)
+
+
+@main.command()
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+def build(ctx: click.Context, quiet: bool) -> None:
+    """Parse, check, validate, reason and write a new build; make it current."""
+    layout = _layout(ctx)
+    try:
+        result = build_graph(layout, progress=None if quiet else _progress)
+    except BuildError as error:
+        _fail_build(layout, error)
+        return
+    if not quiet:
+        for warning in result.warnings:
+            click.echo(f"  warning: {warning}", err=True)
+        triples = result.manifest["triples"]
+        summary = ", ".join(f"{compact(g).split('/')[-1].rstrip('>')} {n}"
+                            for g, n in triples.items())
+        click.echo(f"Built {result.path} ({summary} triples)")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle"]), default="text",
+              show_default=True, help="Report as text, or the SHACL report as Turtle.")
+@click.pass_context
+def validate(ctx: click.Context, fmt: str) -> None:
+    """Check the sources (evidence verbatim, SHACL) without building."""
+    layout = _layout(ctx)
+    try:
+        checked = check_sources(layout, progress=None if fmt == "turtle" else _progress)
+    except BuildError as error:
+        if fmt == "turtle" and error.step == "shacl":
+            # The SHACL report itself, for tools that read it.
+            click.echo(_shacl_turtle(layout))
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        click.echo(f"Not valid: {len(error.problems)} problem(s) at step '{error.step}'.",
+                   err=True)
+        sys.exit(1)
+    if fmt == "turtle":
+        click.echo(checked.shacl.graph.serialize(format="turtle"))
+        return
+    for warning in checked.warnings:
+        click.echo(f"  warning: {warning}")
+    click.echo(f"Valid: evidence verbatim and SHACL conforms "
+               f"({len(checked.warnings)} warning(s)).")
+
+
+def _shacl_turtle(layout: Layout) -> str:
+    from kg.sources import attach_seed_texts, read_sources
+    from kg.skolem import canonical_decimals, skolemize
+    from kg.validate import run_shacl
+
+    sources = read_sources(layout)
+    attach_seed_texts(sources, layout)
+    data, owners = skolemize(canonical_decimals(sources.data))
+    ontology, _ = skolemize(canonical_decimals(sources.ontology))
+    report = run_shacl(data, sources.shapes, ontology, lambda n: "")
+    return report.graph.serialize(format="turtle")
+
+
+@main.command()
+@click.option("--format", "fmt",
+              type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "xml"]),
+              default="turtle", show_default=True)
+@click.option("--no-inferred", is_flag=True, help="Leave out the inferred graph.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, no_inferred: bool, output: Path | None) -> None:
+    """Export the current build, sorted and stable."""
+    from kg.export import export_store
+
+    data = export_store(_open(ctx).store, fmt, include_inferred=not no_inferred)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"Wrote {len(data)} bytes to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+              default="table", show_default=True)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter declared in a stored query's header.")
+@click.pass_context
+def query(ctx: click.Context, query: str, fmt: str, params: tuple[str, ...]) -> None:
+    """Run QUERY (SPARQL text or a .rq file) on the current build.
+
+    The project's prefixes are predeclared; queries see all graphs as one.
+    """
+    path = Path(query)
+    substitutions = {}
+    if path.suffix == ".rq" or (len(query) < 4096 and path.is_file()):
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {query}", param_hint="QUERY")
+        stored = parse_stored_query(path)
+        values = {}
+        for item in params:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+            values[name.strip()] = value
+        try:
+            substitutions = stored.substitutions(values)
+        except ParameterError as error:
+            raise click.BadParameter(str(error), param_hint="--param") from None
+        text = stored.text
+    elif params:
+        raise click.BadParameter("parameters need a stored query file", param_hint="--param")
+    else:
+        text = query
+    build = _open(ctx)
+    try:
+        result = build.query(text, substitutions=substitutions)
+        output = render(result, fmt)
+    except SyntaxError as error:
+        click.echo(f"Query error: {error}", err=True)
+        sys.exit(2)
+    except (OSError, ValueError, RuntimeError) as error:
+        click.echo(f"Query failed: {error}", err=True)
+        sys.exit(1)
+    sys.stdout.buffer.write(output)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Triples per graph, instances per class, facts per article."""
+    from kg.stats import collect
+
+    numbers = collect(_open(ctx))
+    if fmt == "json":
+        click.echo(json.dumps({
+            "triples_per_graph": dict(numbers.triples_per_graph),
+            "instances_per_class": dict(numbers.instances_per_class),
+            "facts_per_article": {a: {"facts": f, "only_this_article": o}
+                                  for a, f, o in numbers.facts_per_article},
+        }, indent=2))
+        return
+    click.echo("Triples per graph")
+    for name, count in numbers.triples_per_graph:
+        click.echo(f"  {count:>7}  {name}")
+    click.echo("Instances per class (asserted and inferred)")
+    for name, count in numbers.instances_per_class:
+        click.echo(f"  {count:>7}  {compact(name)}")
+    click.echo("Facts per article (all / reported by this article alone)")
+    for name, count, alone in numbers.facts_per_article:
+        click.echo(f"  {count:>7}  {alone:>5}  {compact(name)}")

@@ -1,0 +1,172 @@
+"""Stored SPARQL queries: a header that documents them, and typed parameters.
+
+A stored query is a ``.rq`` file whose leading comment lines starting with ``#+``
+say what it is::
+
+    #+ title: Regions naming a sector
+    #+ description: Regions whose targets, plans or claims name a sector,
+    #+   with the fact and its source.
+    #+ param: sector iri = sector:metaverse  The sector (a sector IRI or prefixed name).
+
+A parameter is a variable of the query. Left unbound, the query runs as written
+(usually: for every value); bound, the variable is replaced by an RDF term before
+evaluation (pyoxigraph ``substitutions``), never by editing the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.namespaces import PREFIXES
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
+
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)"
+    r"(?:\s*=\s*(?P<default>\S+))?(?:\s+(?P<description>.*))?$"
+)
+
+
+class ParameterError(ValueError):
+    """A parameter value that cannot be bound; says which parameter and why."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"parameter '{name}': {reason}")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for ``value``, or :class:`ParameterError`."""
+        value = value.strip()
+        if self.type == "iri":
+            return ox.NamedNode(_expand_iri(self.name, value))
+        if self.type == "string":
+            return ox.Literal(value)
+        if self.type == "integer":
+            if not re.fullmatch(r"[+-]?\d+", value):
+                raise ParameterError(self.name, f"{value!r} is not an integer")
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        if self.type == "decimal":
+            try:
+                Decimal(value)
+            except InvalidOperation:
+                raise ParameterError(self.name, f"{value!r} is not a decimal number") from None
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+        if self.type == "year":
+            if not re.fullmatch(r"\d{4}", value):
+                raise ParameterError(self.name, f"{value!r} is not a four-digit year")
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
+        if self.type == "date":
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ParameterError(self.name, f"{value!r} is not a date (YYYY-MM-DD)")
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
+        if self.type == "boolean":
+            if value not in ("true", "false"):
+                raise ParameterError(self.name, f"{value!r} is not true or false")
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "boolean"))
+        raise ParameterError(self.name, f"unknown type {self.type!r}")
+
+
+def _expand_iri(name: str, value: str) -> str:
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
+        if any(c in value for c in ' <>"{}|\\^`'):
+            raise ParameterError(name, f"{value!r} is not a valid IRI")
+        return value
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and re.fullmatch(r"[A-Za-z0-9_.\-]*", local):
+        return PREFIXES[prefix] + local
+    raise ParameterError(
+        name, f"{value!r} is neither an absolute IRI nor a prefixed name with a known prefix"
+    )
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    name: str
+    title: str
+    description: str
+    text: str
+    parameters: tuple[Parameter, ...] = field(default=())
+
+    @property
+    def kind(self) -> str:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE (the first keyword after the prologue)."""
+        body = re.sub(r"#[^\n]*", "", self.text)
+        body = re.sub(r"(?is)\b(PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)", "", body)
+        match = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body)
+        return match.group(1).upper() if match else "SELECT"
+
+    def substitutions(self, values: dict[str, str] | None = None, *,
+                      defaults: bool = True) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+        """RDF terms for the given values, falling back to declared defaults."""
+        values = dict(values or {})
+        known = {p.name for p in self.parameters}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ParameterError(unknown[0], f"unknown parameter; this query takes "
+                                 f"{', '.join(sorted(known)) or 'none'}")
+        result = {}
+        for parameter in self.parameters:
+            value = values.get(parameter.name)
+            if value is None and defaults:
+                value = parameter.default
+            if value is not None and value != "":
+                result[ox.Variable(parameter.name)] = parameter.term(value)
+        return result
+
+
+def parse_stored_query(path: Path) -> StoredQuery:
+    """Read a ``.rq`` file and its ``#+`` header."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    params: list[str] = []
+    last: str | None = None
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        content = line[2:]
+        if content.startswith("   ") and last is not None:  # continuation line
+            if last == "param":
+                params[-1] += " " + content.strip()
+            else:
+                fields[last] += " " + content.strip()
+            continue
+        key, _, value = content.strip().partition(":")
+        key = key.strip().lower()
+        last = key
+        if key == "param":
+            params.append(value.strip())
+        else:
+            fields[key] = value.strip()
+    parameters = []
+    for spec in params:
+        match = _PARAM.match(spec)
+        if not match or match["type"] not in TYPES:
+            raise ValueError(f"{path.name}: cannot read parameter declaration {spec!r}")
+        parameters.append(Parameter(match["name"], match["type"], match["default"],
+                                    (match["description"] or "").strip()))
+    return StoredQuery(path.stem, fields.get("title", path.stem),
+                       fields.get("description", ""), text, tuple(parameters))
+
+
+def stored_queries(folder: Path) -> dict[str, StoredQuery]:
+    """Every ``*.rq`` file in ``folder``, by name."""
+    return {q.name: q for q in map(parse_stored_query, sorted(folder.glob("*.rq")))}
