@@ -171,12 +171,20 @@ def build_graph(layout: Layout | None = None, progress: Progress | None = None) 
         s.detail = f"{sum(len(g) for g in graphs.values())} quads in {staging.name}"
 
     with steps.step("swap") as s:
-        manifest = _manifest(checked, graphs, steps.timings)
-        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        _write_manifest(staging, _manifest(checked, graphs, steps.timings))
         _make_current(layout, staging)
         _prune(layout)
         s.detail = "current build updated"
+    # Once more, now that the swap itself has been timed.
+    manifest = _manifest(checked, graphs, steps.timings)
+    _write_manifest(staging, manifest)
     return BuildResult(staging, manifest, checked.warnings)
+
+
+def _write_manifest(build: Path, manifest: dict) -> None:
+    temporary = build / f".{MANIFEST_FILE}.tmp"
+    temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    os.replace(temporary, build / MANIFEST_FILE)
 
 
 def _staging_dir(layout: Layout) -> Path:
@@ -215,7 +223,7 @@ def _manifest(checked: Checked, graphs: dict, timings: dict[str, float]) -> dict
         "inputs": dict(sorted(checked.sources.input_digests.items())),
         "triples": {str(name): len(graph) for name, graph in graphs.items()},
         "shacl": {"conforms": True, "warnings": [str(w) for w in checked.warnings]},
-        "timings": dict(timings),
+        "timings": [{"step": step, "seconds": seconds} for step, seconds in timings.items()],
         "versions": {
             "rdflib": rdflib.__version__,
             "owlrl": getattr(owlrl, "__version__", "unknown"),

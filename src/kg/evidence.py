@@ -60,5 +60,5 @@ def _hint(exact: str, text: str) -> str:
     if longest == 0:
         return " (not even its first character matches)"
     wrong = exact[longest : longest + 20]
-    return f" (matches up to character {longest}; then {wrong!r} differs)"
+    return f" (the first {longest} characters match; from there {wrong!r} does not)"
 
