@@ -24,7 +24,8 @@ def _keep(triple: tuple) -> bool:
         return False
     if p in _REFLEXIVE and s == o:
         return False
-    return not (p == RDF.type and o in _TRIVIAL_TYPES)
+    # "x a owl:Thing", "p rdfs:range owl:Thing", "C rdfs:subClassOf rdfs:Resource"...
+    return o not in _TRIVIAL_TYPES
 
 
 def infer(ontology: Graph, asserted: Graph) -> Graph:
