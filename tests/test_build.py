@@ -46,8 +46,12 @@ def test_store_sees_union_of_graphs_by_default(build: Build) -> None:
 
 
 def test_no_blank_nodes_anywhere(build: Build) -> None:
-    assert build.query("ASK { { ?s ?p ?o FILTER(isBlank(?s)) } UNION { ?s ?p ?o FILTER(isBlank(?o)) } }")\
-        .__bool__() is False
+    assert (
+        build.query(
+            "ASK { { ?s ?p ?o FILTER(isBlank(?s)) } UNION { ?s ?p ?o FILTER(isBlank(?o)) } }"
+        ).__bool__()
+        is False
+    )
 
 
 def test_two_builds_of_the_same_sources_are_identical(project_copy) -> None:
@@ -67,8 +71,11 @@ def _fails(layout, step: str) -> BuildError:
 def test_failed_build_leaves_last_good_build_untouched(project_copy) -> None:
     good = build_graph(project_copy).path
     before = {p.relative_to(good): p.read_bytes() for p in good.rglob("*") if p.is_file()}
-    replace_in(project_copy.graph_dir / "article-004.ttl", "Tao Changhai, Guizhou's vice-governor",
-               "Tao Changhai, Guizhou's governor")
+    replace_in(
+        project_copy.graph_dir / "article-004.ttl",
+        "Tao Changhai, Guizhou's vice-governor",
+        "Tao Changhai, Guizhou's governor",
+    )
     _fails(project_copy, "evidence")
     assert project_copy.current.resolve() == good.resolve()
     after = {p.relative_to(good): p.read_bytes() for p in good.rglob("*") if p.is_file()}
@@ -78,8 +85,11 @@ def test_failed_build_leaves_last_good_build_untouched(project_copy) -> None:
 
 
 def test_syntax_error_names_the_file(project_copy) -> None:
-    replace_in(project_copy.graph_dir / "people.ttl", 'rdfs:label "Lu Ming"@en ;',
-               'rdfs:label "Lu Ming"@en ;;; ]')
+    replace_in(
+        project_copy.graph_dir / "people.ttl",
+        'rdfs:label "Lu Ming"@en ;',
+        'rdfs:label "Lu Ming"@en ;;; ]',
+    )
     error = _fails(project_copy, "parse")
     assert [p.file for p in error.problems] == ["graph/people.ttl"]
 
@@ -101,8 +111,9 @@ def test_missing_seed_file_is_reported(project_copy) -> None:
 
 
 def test_shacl_violation_stops_the_build_with_file_and_subject(project_copy) -> None:
-    replace_in(project_copy.graph_dir / "article-001.ttl",
-               "    lgde:comparator lgde:approximately ;\n", "")
+    replace_in(
+        project_copy.graph_dir / "article-001.ttl", "    lgde:comparator lgde:approximately ;\n", ""
+    )
     error = _fails(project_copy, "shacl")
     problem = next(p for p in error.problems if "comparator" in p.message)
     assert problem.file == "graph/article-001.ttl"

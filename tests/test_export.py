@@ -14,8 +14,14 @@ from kg.export import FORMATS, export_store
 from kg.namespaces import GRAPH_INFERRED
 from kg.store import Build
 
-RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
-                "jsonld": "json-ld", "xml": "xml"}
+RDFLIB_NAMES = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "nquads": "nquads",
+    "trig": "trig",
+    "jsonld": "json-ld",
+    "xml": "xml",
+}
 
 
 def _rdflib_triples(data: bytes, fmt: str) -> set:
@@ -36,8 +42,9 @@ def reference(build: Build) -> set:
     """All triples of the build, read straight from the store."""
     quads = build.store.quads_for_pattern(None, None, None, None)
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    return set(Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
-                             format="nt"))
+    return set(
+        Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    )
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -52,14 +59,19 @@ def test_quad_formats_keep_the_named_graphs(build, fmt) -> None:
     dataset = Dataset()
     dataset.parse(data=export_store(build.store, fmt), format=RDFLIB_NAMES[fmt])
     names = {str(g.identifier) for g in dataset.graphs() if len(g)}
-    assert names == {"https://w3id.org/lgde/graph/ontology", "https://w3id.org/lgde/graph/asserted",
-                     "https://w3id.org/lgde/graph/inferred"}
+    assert names == {
+        "https://w3id.org/lgde/graph/ontology",
+        "https://w3id.org/lgde/graph/asserted",
+        "https://w3id.org/lgde/graph/inferred",
+    }
 
 
 def test_no_inferred_leaves_out_exactly_the_inferred_graph(build, reference) -> None:
     without = _rdflib_triples(export_store(build.store, "nquads", include_inferred=False), "nquads")
-    inferred = {(q.subject, q.predicate, q.object) for q in
-                build.store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_INFERRED)))}
+    inferred = {
+        (q.subject, q.predicate, q.object)
+        for q in build.store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_INFERRED)))
+    }
     assert len(without) < len(reference)
     # Inferred triples that the asserted data also states stay; the others go.
     assert len(reference - without) > 0
@@ -76,12 +88,17 @@ def test_turtle_declares_the_project_prefixes(build) -> None:
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_export_is_byte_identical_whatever_the_hash_seed(build, fmt) -> None:
-    script = ("import sys; from pathlib import Path; from kg.export import export; "
-              f"sys.stdout.buffer.write(export(Path({str(build.path)!r}), {fmt!r}))")
+    script = (
+        "import sys; from pathlib import Path; from kg.export import export; "
+        f"sys.stdout.buffer.write(export(Path({str(build.path)!r}), {fmt!r}))"
+    )
     outputs = []
     for seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        outputs.append(subprocess.run([sys.executable, "-c", script], env=env,
-                                      capture_output=True, check=True).stdout)
+        outputs.append(
+            subprocess.run(
+                [sys.executable, "-c", script], env=env, capture_output=True, check=True
+            ).stdout
+        )
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) > 10_000

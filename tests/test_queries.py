@@ -61,13 +61,25 @@ def test_targets_by_region(build: Build) -> None:
 def test_targets_by_region_all_regions(build: Build) -> None:
     rows = run(build, "targets-by-region")
     areas = {local(r["area"]) for r in rows}
-    assert {"beijing", "chongqing", "zhejiang", "anhui", "guangdong", "shandong", "guizhou",
-            "guian-new-area", "pingfang-district", "china"} == areas
+    assert {
+        "beijing",
+        "chongqing",
+        "zhejiang",
+        "anhui",
+        "guangdong",
+        "shandong",
+        "guizhou",
+        "guian-new-area",
+        "pingfang-district",
+        "china",
+    } == areas
     beijing = next(r for r in rows if local(r["target"]) == "beijing-application-scenarios")
     # 000 and 001: Beijing's 20 major application scenarios; both articles report it.
     assert beijing["value"] == 20
     assert sorted(beijing["sources"].split()) == [
-        "https://w3id.org/lgde/id/article/000", "https://w3id.org/lgde/id/article/001"]
+        "https://w3id.org/lgde/id/article/000",
+        "https://w3id.org/lgde/id/article/001",
+    ]
 
 
 def test_regions_naming_sector(build: Build) -> None:
@@ -82,7 +94,9 @@ def test_regions_naming_sector(build: Build) -> None:
     # Beijing's disputed sector claims name both.
     xr = run(build, "regions-naming-sector", sector="sector:extended-reality")
     assert {local(r["named"]) for r in xr if local(r["region"]) == "beijing"} == {
-        "extended-reality", "augmented-reality"}
+        "extended-reality",
+        "augmented-reality",
+    }
 
 
 def test_officials_and_posts(build: Build) -> None:
@@ -90,9 +104,11 @@ def test_officials_and_posts(build: Build) -> None:
     people = {(r["name"], r["roleLabel"], local(r["organization"])) for r in rows}
     # 000: "Wang Zhonglin, governor of Hubei"; 004: "Tao Changhai, Guizhou's vice-governor";
     # 004: "Liao Fei, head of Science and Technology Department of Guizhou provincial government".
-    assert people == {("Wang Zhonglin", "governor", "hubei-government"),
-                      ("Tao Changhai", "vice-governor", "guizhou-government"),
-                      ("Liao Fei", "head of department", "guizhou-sci-tech-department")}
+    assert people == {
+        ("Wang Zhonglin", "governor", "hubei-government"),
+        ("Tao Changhai", "vice-governor", "guizhou-government"),
+        ("Liao Fei", "head of department", "guizhou-sci-tech-department"),
+    }
     wang = next(r for r in rows if r["name"] == "Wang Zhonglin")
     assert wang["nameZh"] == "王忠林" and local(wang["post"]) == "hubei-governor"
     # 001: "Chen Hongyu, a former vice president of the ... Party School".
@@ -116,13 +132,16 @@ def test_gdp_figures(build: Build) -> None:
     assert figures[("shanxi", "001")]["value"] == 2_000_000_000_000
     assert {r["year"] for r in rows} == {"2021"}
     assert [local(r["region"]) for r in run(build, "gdp-figures", region="region:dongguan")] == [
-        "dongguan"]
+        "dongguan"
+    ]
 
 
 def test_conflicting_facts(build: Build) -> None:
     rows = run(build, "conflicting-facts")
-    pairs = {(local(r["fact"]), local(r["article"]), local(r["other"]), local(r["otherArticle"]))
-             for r in rows}
+    pairs = {
+        (local(r["fact"]), local(r["article"]), local(r["other"]), local(r["otherArticle"]))
+        for r in rows
+    }
     assert pairs == {
         ("dongguan-gdp-2021", "001", "guangdong-city-gdp-2021-as-reported", "000"),
         ("beijing-scenarios-augmented-reality", "001", "beijing-scenarios-extended-reality", "000"),
@@ -136,8 +155,12 @@ def test_everything_in_region(build: Build) -> None:
     facts = {local(r["fact"]) for r in rows}
     # 002: Gui'an has one of the largest numbers of super-large data centres;
     # 004: "The output of the area's digital economy reached 164.9 billion yuan in 2020".
-    assert {"guian-super-large-data-centres", "guian-digital-economy-output-2020",
-            "guizhou-digital-economy-growth-rank", "tao-changhai-big-data"} <= facts
+    assert {
+        "guian-super-large-data-centres",
+        "guian-digital-economy-output-2020",
+        "guizhou-digital-economy-growth-rank",
+        "tao-changhai-big-data",
+    } <= facts
     # Three articles report on Guizhou: 002 (big data), 003 (vouchers), 004 (the guideline).
     sources = {local(a) for r in rows for a in r["sources"].split()}
     assert sources == {"002", "003", "004"}
@@ -152,7 +175,11 @@ def test_sectors_named_by_several_regions(build: Build) -> None:
     # Big data: Wuhan's pilot zone (000/001), Guizhou's strategy (002/004), Gui'an's
     # data-centre hub (004) and China's lead in new industries (002).
     assert set(by_sector["big-data"]["regionNames"].split(", ")) == {
-        "Wuhan", "Guizhou", "China", "Gui'an New Area"}
+        "Wuhan",
+        "Guizhou",
+        "China",
+        "Gui'an New Area",
+    }
     # Cloud computing: Wuhan (000/001) and Guizhou, "China's cloud computing capital" (003).
     assert set(by_sector["cloud-computing"]["regionNames"].split(", ")) == {"Wuhan", "Guizhou"}
     three = run(build, "sectors-named-by-several-regions", min_regions="4")
@@ -164,13 +191,21 @@ def test_quotes_by_speaker(build: Build) -> None:
     rows = run(build, "quotes-by-speaker", speaker="person:tong-zhilei")
     words = {(local(r["article"]), r["words"]) for r in rows}
     # The same remark in two translations, one per source (000 "metaverse", 001 "metaworld").
-    assert ("000", "The concept of metaverse can be regarded as the comprehensive development "
-            "and innovative extension of the digital economy") in words
-    assert ("001", "The concept of the metaworld can be seen as a comprehensive development "
-            "and innovative expansion of the digital economy") in words
+    assert (
+        "000",
+        "The concept of metaverse can be regarded as the comprehensive development "
+        "and innovative extension of the digital economy",
+    ) in words
+    assert (
+        "001",
+        "The concept of the metaworld can be seen as a comprehensive development "
+        "and innovative expansion of the digital economy",
+    ) in words
     lu = run(build, "quotes-by-speaker", speaker="person:lu-ming")
-    assert any(r["words"] == "blind investments, wastage of resources and overlapping of projects"
-               for r in lu)
+    assert any(
+        r["words"] == "blind investments, wastage of resources and overlapping of projects"
+        for r in lu
+    )
     assert all(r["words"] in r["passage"] for r in lu)
 
 
@@ -179,7 +214,8 @@ def test_targets_and_actuals(build: Build) -> None:
     # 004: Guizhou-Cloud expects "a production value of 2.1 billion yuan ($330 million)
     # this year"; "In January, the company achieved a production value of 92 million yuan".
     assert [(r["targetValue"], r["actualValue"], r["actualPeriod"]) for r in rows] == [
-        (2_100_000_000, 92_000_000, "2022-01")]
+        (2_100_000_000, 92_000_000, "2022-01")
+    ]
 
 
 def test_articles(build: Build) -> None:
@@ -232,8 +268,12 @@ def test_evidence_for_fact(build: Build) -> None:
 
 def test_money_amounts(build: Build) -> None:
     rows = run(build, "money-amounts", min_yuan="1000000000000")
-    assert {r["yuan"] for r in rows} == {12_000_000_000_000, 5_000_000_000_000,
-                                         2_000_000_000_000, 1_000_000_000_000}
+    assert {r["yuan"] for r in rows} == {
+        12_000_000_000_000,
+        5_000_000_000_000,
+        2_000_000_000_000,
+        1_000_000_000_000,
+    }
     everything = run(build, "money-amounts")
     hubei = next(r for r in everything if local(r["fact"]) == "hubei-gdp-2021")
     # 789 billion dollars for 5 trillion yuan: about 0.1578 dollars a yuan.
@@ -243,8 +283,12 @@ def test_money_amounts(build: Build) -> None:
 def test_organisations(build: Build) -> None:
     rows = run(build, "organisations", kind="lgde:Company")
     companies = {r["label"]: r for r in rows}
-    assert set(companies) == {"Sany Group", "Masterwork Group Co., Ltd.", "Guizhou-Cloud",
-                              "New state-backed 5G carrier (unnamed)"}
+    assert set(companies) == {
+        "Sany Group",
+        "Masterwork Group Co., Ltd.",
+        "Guizhou-Cloud",
+        "New state-backed 5G carrier (unnamed)",
+    }
     assert companies["Masterwork Group Co., Ltd."]["place"] == "Tianjin"
     assert companies["Guizhou-Cloud"]["people"] == "Yang Yunyong"
 
@@ -260,8 +304,10 @@ def test_events(build: Build) -> None:
 def test_plans_by_theme(build: Build) -> None:
     rows = run(build, "plans-by-theme")
     assert {local(r["fact"]) for r in rows} == {
-        "shandong-specialized-smes-2025", "zhejiang-specialized-smes-2022",
-        "local-governments-sme-tax-credit"}
+        "shandong-specialized-smes-2025",
+        "zhejiang-specialized-smes-2022",
+        "local-governments-sme-tax-credit",
+    }
     vouchers = run(build, "plans-by-theme", theme="theme:computing-vouchers")
     assert {r["areaLabel"] for r in vouchers} == {"China", "Guizhou"}
 
@@ -271,18 +317,25 @@ def test_sector_scheme(build: Build) -> None:
     by_sector = {local(r["sector"]): r for r in rows}
     assert len(by_sector) == 51
     assert set(by_sector["metaverse"]["altLabels"].split(" | ")) == {
-        "metacosm", "metaworld", "metaversion", "metal integration"}
+        "metacosm",
+        "metaworld",
+        "metaversion",
+        "metal integration",
+    }
     assert local(by_sector["artificial-intelligence"]["wikidata"]) == "Q11660"
     assert by_sector["quantum-computing"]["broader"] == "quantum information"
 
 
-@pytest.mark.parametrize("name,params,words", [
-    ("targets-by-region", {"region": "not a region"}, "neither an absolute IRI"),
-    ("targets-by-region", {"from_year": "20x5"}, "not an integer"),
-    ("money-amounts", {"min_yuan": "lots"}, "not a decimal"),
-    ("regions-naming-sector", {"colour": "red"}, "unknown parameter"),
-    ("regions-naming-sector", {"sector": "nope:metaverse"}, "known prefix"),
-])
+@pytest.mark.parametrize(
+    "name,params,words",
+    [
+        ("targets-by-region", {"region": "not a region"}, "neither an absolute IRI"),
+        ("targets-by-region", {"from_year": "20x5"}, "not an integer"),
+        ("money-amounts", {"min_yuan": "lots"}, "not a decimal"),
+        ("regions-naming-sector", {"colour": "red"}, "unknown parameter"),
+        ("regions-naming-sector", {"sector": "nope:metaverse"}, "known prefix"),
+    ],
+)
 def test_bad_parameters_are_refused_with_the_reason(name, params, words) -> None:
     with pytest.raises(ParameterError) as caught:
         QUERIES[name].substitutions(params)

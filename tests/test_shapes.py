@@ -41,25 +41,29 @@ PREFIXES = """
 
 
 def ev(article: str, exact: str) -> str:
-    return (f'[ a oa:SpecificResource ; oa:hasSource ex:{article} ; '
-            f'oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{exact}" ] ]')
+    return (
+        f"[ a oa:SpecificResource ; oa:hasSource ex:{article} ; "
+        f'oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{exact}" ] ]'
+    )
 
 
 E1 = ev("a1", "Alpha plans ten smart factories")
 E2 = ev("a2", "Alpha wants ten smart factories")
 
-VALID = PREFIXES + f"""
+VALID = (
+    PREFIXES
+    + f"""
 ex:a1 a schema:NewsArticle ; dcterms:title "One"@en ; schema:datePublished "2022-02-17"^^xsd:date ;
     lgde:datePrecision lgde:dayPrecision ; schema:inLanguage "en" ; lgde:seedFile "a1.txt" ;
     schema:text "Alpha plans ten smart factories."@en ; schema:publisher ex:news ;
     spdx:checksum ex:a1-sum .
 ex:a1-sum spdx:algorithm spdx:checksumAlgorithm_sha256 ;
-    spdx:checksumValue "{'a' * 64}"^^xsd:hexBinary .
+    spdx:checksumValue "{"a" * 64}"^^xsd:hexBinary .
 ex:a2 a schema:NewsArticle ; dcterms:title "Two"@en ; schema:datePublished "2022"^^xsd:gYear ;
     lgde:datePrecision lgde:yearPrecision ; schema:inLanguage "en" ; lgde:seedFile "a2.txt" ;
     schema:text "Alpha wants ten smart factories."@en ; spdx:checksum ex:a2-sum .
 ex:a2-sum spdx:algorithm spdx:checksumAlgorithm_sha256 ;
-    spdx:checksumValue "{'b' * 64}"^^xsd:hexBinary .
+    spdx:checksumValue "{"b" * 64}"^^xsd:hexBinary .
 
 ex:country a lgde:Country ; rdfs:label "Country"@en, "国"@zh ;
     prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
@@ -121,6 +125,7 @@ ex:sessions a lgde:TwoSessions ; rdfs:label "Sessions"@en ; dcterms:date "2022"^
 ex:document a lgde:Guideline ; rdfs:label "Guideline"@en ; dcterms:creator ex:gov ;
     dcterms:issued "2022"^^xsd:gYear ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
 """
+)
 
 
 @dataclass(frozen=True)
@@ -133,100 +138,268 @@ class Case:
 
 
 CASES = [
-    Case("SourcedShape", "ex:claim a lgde:Claim ; lgde:description \"Alpha leads.\"@en ; "
-         "lgde:about ex:alpha ;\n    prov:wasDerivedFrom ex:a1 ;",
-         "ex:claim a lgde:Claim ; lgde:description \"Alpha leads.\"@en ; lgde:about ex:alpha ;",
-         "claim", "needs at least one source"),
-    Case("SourcedShape", "ex:bob a foaf:Person ; rdfs:label \"Bob\"@en ; prov:wasDerivedFrom ex:a1 ;",
-         "ex:bob a foaf:Person ; rdfs:label \"Bob\"@en ; prov:wasDerivedFrom ex:a1, ex:a2 ;",
-         "bob", "gives no evidence quote from it"),
-    Case("SourcedShape", f"lgde:about ex:alpha ;\n    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
-         f"lgde:about ex:alpha ;\n    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1}, {E2} .",
-         "claim", "which it does not cite"),
-    Case("EvidenceShape", "ex:video a lgde:Video ; schema:creator ex:carol ; schema:editor ex:bob ;\n"
-         f"    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
-         "ex:video a lgde:Video ; schema:creator ex:carol ; schema:editor ex:bob ;\n"
-         "    prov:wasDerivedFrom ex:a1 ; lgde:evidence ex:loose .\n"
-         "ex:loose a oa:SpecificResource ; oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact \"xyz\" ] .",
-         "loose", "exactly one oa:hasSource"),
-    Case("SelectorShape", "ex:quote a lgde:Quote ; lgde:speaker ex:bob ; schema:text \"ten smart factories\"@en ;\n"
-         f"    lgde:isDirect true ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
-         "ex:quote a lgde:Quote ; lgde:speaker ex:bob ; schema:text \"ten smart factories\"@en ;\n"
-         f"    lgde:isDirect true ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .\n"
-         "ex:short a oa:TextQuoteSelector ; oa:exact \"ab\" .",
-         "short", "at least 3 characters"),
-    Case("ConflictShape", "ex:claim-ar a lgde:SectorClaim ; lgde:sector ex:ar ; lgde:conflictsWith ex:claim-xr ;\n"
-         f"    prov:wasDerivedFrom ex:a2 ; lgde:evidence {E2} .",
-         "ex:claim-ar a lgde:SectorClaim ; lgde:sector ex:ar ; lgde:conflictsWith ex:claim-xr ;\n"
-         f"    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
-         "claim-xr", "exactly the same sources"),
-    Case("ArticleShape", 'ex:a2 a schema:NewsArticle ; dcterms:title "Two"@en ;',
-         "ex:a2 a schema:NewsArticle ;", "a2", "one dcterms:title"),
-    Case("ArticleShape", "lgde:datePrecision lgde:yearPrecision", "lgde:datePrecision lgde:monthPrecision",
-         "a2", "does not match lgde:datePrecision"),
-    Case("ChecksumShape", f'"{"b" * 64}"^^xsd:hexBinary', '"b0b0"^^xsd:hexBinary',
-         "a2-sum", "64 lower-case hex digits"),
+    Case(
+        "SourcedShape",
+        'ex:claim a lgde:Claim ; lgde:description "Alpha leads."@en ; '
+        "lgde:about ex:alpha ;\n    prov:wasDerivedFrom ex:a1 ;",
+        'ex:claim a lgde:Claim ; lgde:description "Alpha leads."@en ; lgde:about ex:alpha ;',
+        "claim",
+        "needs at least one source",
+    ),
+    Case(
+        "SourcedShape",
+        'ex:bob a foaf:Person ; rdfs:label "Bob"@en ; prov:wasDerivedFrom ex:a1 ;',
+        'ex:bob a foaf:Person ; rdfs:label "Bob"@en ; prov:wasDerivedFrom ex:a1, ex:a2 ;',
+        "bob",
+        "gives no evidence quote from it",
+    ),
+    Case(
+        "SourcedShape",
+        f"lgde:about ex:alpha ;\n    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
+        f"lgde:about ex:alpha ;\n    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1}, {E2} .",
+        "claim",
+        "which it does not cite",
+    ),
+    Case(
+        "EvidenceShape",
+        "ex:video a lgde:Video ; schema:creator ex:carol ; schema:editor ex:bob ;\n"
+        f"    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
+        "ex:video a lgde:Video ; schema:creator ex:carol ; schema:editor ex:bob ;\n"
+        "    prov:wasDerivedFrom ex:a1 ; lgde:evidence ex:loose .\n"
+        'ex:loose a oa:SpecificResource ; oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "xyz" ] .',
+        "loose",
+        "exactly one oa:hasSource",
+    ),
+    Case(
+        "SelectorShape",
+        'ex:quote a lgde:Quote ; lgde:speaker ex:bob ; schema:text "ten smart factories"@en ;\n'
+        f"    lgde:isDirect true ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
+        'ex:quote a lgde:Quote ; lgde:speaker ex:bob ; schema:text "ten smart factories"@en ;\n'
+        f"    lgde:isDirect true ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .\n"
+        'ex:short a oa:TextQuoteSelector ; oa:exact "ab" .',
+        "short",
+        "at least 3 characters",
+    ),
+    Case(
+        "ConflictShape",
+        "ex:claim-ar a lgde:SectorClaim ; lgde:sector ex:ar ; lgde:conflictsWith ex:claim-xr ;\n"
+        f"    prov:wasDerivedFrom ex:a2 ; lgde:evidence {E2} .",
+        "ex:claim-ar a lgde:SectorClaim ; lgde:sector ex:ar ; lgde:conflictsWith ex:claim-xr ;\n"
+        f"    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
+        "claim-xr",
+        "exactly the same sources",
+    ),
+    Case(
+        "ArticleShape",
+        'ex:a2 a schema:NewsArticle ; dcterms:title "Two"@en ;',
+        "ex:a2 a schema:NewsArticle ;",
+        "a2",
+        "one dcterms:title",
+    ),
+    Case(
+        "ArticleShape",
+        "lgde:datePrecision lgde:yearPrecision",
+        "lgde:datePrecision lgde:monthPrecision",
+        "a2",
+        "does not match lgde:datePrecision",
+    ),
+    Case(
+        "ChecksumShape",
+        f'"{"b" * 64}"^^xsd:hexBinary',
+        '"b0b0"^^xsd:hexBinary',
+        "a2-sum",
+        "64 lower-case hex digits",
+    ),
     Case("PhotographShape", 'schema:caption "A factory"@en ;', "", "photo", "needs its caption"),
-    Case("VideoShape", "ex:video a lgde:Video ; schema:creator ex:carol ;", "ex:video a lgde:Video ;",
-         "video", "at least one schema:creator"),
-    Case("RegionShape", 'ex:alpha a lgde:Province ; rdfs:label "Alpha"@en, "甲省"@zh ;',
-         'ex:alpha a lgde:Province ; rdfs:label "甲省"@zh ;', "alpha", "exactly one English rdfs:label"),
-    Case("RegionShape", "lgde:partOf ex:country ;", "lgde:partOf ex:country, ex:gov ;",
-         "alpha", "the one direct parent"),
-    Case("RegionShape", 'ex:country a lgde:Country ; rdfs:label "Country"@en, "国"@zh ;',
-         'ex:country a lgde:Country ; rdfs:label "Country"@en, "国"@zh ; lgde:partOf ex:alpha ;',
-         "alpha", "cannot lie within itself"),
-    Case("RegionShape", "skos:exactMatch <http://www.wikidata.org/entity/Q1> ;",
-         "owl:sameAs <http://www.wikidata.org/entity/Q1> ;", "alpha", "not owl:sameAs"),
-    Case("RegionShape", "<http://www.wikidata.org/entity/Q1>", "<https://example.org/alpha>",
-         "alpha", "Wikidata entity IRI"),
-    Case("PersonShape", 'ex:bob a foaf:Person ; rdfs:label "Bob"@en ;',
-         'ex:bob a foaf:Person ; rdfs:label "Bob"@en, "Robert"@en ;', "bob", "exactly one English"),
-    Case("OrganizationShape", 'ex:news a lgde:NewsOrganization ; rdfs:label "News"@en ;',
-         "ex:news a lgde:NewsOrganization ;", "news", "exactly one English rdfs:label"),
-    Case("PostShape", "org:postIn ex:gov ; org:role ex:governor .", "org:role ex:governor .",
-         "governor-post", "exactly one organisation (org:postIn)"),
-    Case("RoleShape", 'ex:governor a lgde:OfficialRole ; skos:prefLabel "governor"@en .',
-         "ex:governor a lgde:OfficialRole .", "governor", "one English skos:prefLabel"),
+    Case(
+        "VideoShape",
+        "ex:video a lgde:Video ; schema:creator ex:carol ;",
+        "ex:video a lgde:Video ;",
+        "video",
+        "at least one schema:creator",
+    ),
+    Case(
+        "RegionShape",
+        'ex:alpha a lgde:Province ; rdfs:label "Alpha"@en, "甲省"@zh ;',
+        'ex:alpha a lgde:Province ; rdfs:label "甲省"@zh ;',
+        "alpha",
+        "exactly one English rdfs:label",
+    ),
+    Case(
+        "RegionShape",
+        "lgde:partOf ex:country ;",
+        "lgde:partOf ex:country, ex:gov ;",
+        "alpha",
+        "the one direct parent",
+    ),
+    Case(
+        "RegionShape",
+        'ex:country a lgde:Country ; rdfs:label "Country"@en, "国"@zh ;',
+        'ex:country a lgde:Country ; rdfs:label "Country"@en, "国"@zh ; lgde:partOf ex:alpha ;',
+        "alpha",
+        "cannot lie within itself",
+    ),
+    Case(
+        "RegionShape",
+        "skos:exactMatch <http://www.wikidata.org/entity/Q1> ;",
+        "owl:sameAs <http://www.wikidata.org/entity/Q1> ;",
+        "alpha",
+        "not owl:sameAs",
+    ),
+    Case(
+        "RegionShape",
+        "<http://www.wikidata.org/entity/Q1>",
+        "<https://example.org/alpha>",
+        "alpha",
+        "Wikidata entity IRI",
+    ),
+    Case(
+        "PersonShape",
+        'ex:bob a foaf:Person ; rdfs:label "Bob"@en ;',
+        'ex:bob a foaf:Person ; rdfs:label "Bob"@en, "Robert"@en ;',
+        "bob",
+        "exactly one English",
+    ),
+    Case(
+        "OrganizationShape",
+        'ex:news a lgde:NewsOrganization ; rdfs:label "News"@en ;',
+        "ex:news a lgde:NewsOrganization ;",
+        "news",
+        "exactly one English rdfs:label",
+    ),
+    Case(
+        "PostShape",
+        "org:postIn ex:gov ; org:role ex:governor .",
+        "org:role ex:governor .",
+        "governor-post",
+        "exactly one organisation (org:postIn)",
+    ),
+    Case(
+        "RoleShape",
+        'ex:governor a lgde:OfficialRole ; skos:prefLabel "governor"@en .',
+        "ex:governor a lgde:OfficialRole .",
+        "governor",
+        "one English skos:prefLabel",
+    ),
     # The trap ORG sets: org:member is functional, so two members would make OWL RL
     # infer that Bob and Carol are one person.
-    Case("AffiliationShape", "org:member ex:bob ; org:organization ex:gov ;",
-         "org:member ex:bob, ex:carol ; org:organization ex:gov ;", "bob-governor",
-         "exactly one org:member"),
-    Case("AffiliationShape", "org:postIn ex:gov ; org:role ex:governor .",
-         "org:postIn ex:news ; org:role ex:governor .", "bob-governor", "does not match"),
-    Case("AffiliationShape", "lgde:tenure lgde:currentTenure ;", "", "bob-governor",
-         "lgde:tenure: current or former"),
-    Case("ConceptShape", 'ex:smes a lgde:Theme ; skos:prefLabel "SMEs"@en ; skos:inScheme ex:scheme .',
-         'ex:smes a lgde:Theme ; skos:prefLabel "SMEs"@en .', "smes", "must be in a skos:ConceptScheme"),
-    Case("ConceptShape", 'skos:altLabel "artificial intelligence"@en', 'skos:altLabel "AI"@en',
-         "ai", "repeats the skos:prefLabel"),
-    Case("ValueShape", "sdmx-attribute:unitMeasure unit:NUM", "sdmx-attribute:unitMeasure unit:KiloGM",
-         "target", "one unit from"),
-    Case("ValueShape", "sdmx-measure:obsValue 5000000000000.0", "sdmx-measure:obsValue 5.0",
-         "observation", "not in base units"),
-    Case("ValueShape", "sdmx-measure:obsValue 10.0", "sdmx-measure:obsValue 10",
-         "target", "as xsd:decimal"),
-    Case("ValueShape", "sdmx-dimension:refArea ex:alpha ; lgde:indicator ex:factories ;\n"
-         "    sdmx-measure:obsValue 10.0",
-         "sdmx-dimension:refArea ex:gov ; lgde:indicator ex:factories ;\n    sdmx-measure:obsValue 10.0",
-         "target", "refArea, a region"),
-    Case("ObservationShape", "qb:dataSet ex:dataset ;", "", "observation", "exactly one qb:DataSet"),
-    Case("TargetShape", "lgde:status lgde:planned ; lgde:description \"Ten smart factories.\"@en ;",
-         "lgde:description \"Ten smart factories.\"@en ;", "target", "exactly one lgde:status"),
-    Case("PlanShape", 'lgde:description "Promote AI."@en ; lgde:sector ex:ai ;',
-         'lgde:description "Promote AI."@en ;', "plan", "at least one lgde:sector or lgde:theme"),
-    Case("ClaimShape", 'lgde:description "Alpha leads."@en ; lgde:about ex:alpha ;',
-         'lgde:description "Alpha leads."@en ;', "claim", "what it is about"),
-    Case("SectorClaimShape", "lgde:sectorClaim ex:claim-xr, ex:claim-ar ;",
-         "lgde:sectorClaim ex:claim-xr ;", "claim-ar", "belong to exactly one target or plan"),
-    Case("QuoteShape", 'schema:text "ten smart factories"@en', 'schema:text "twenty robots"@en',
-         "quote", "appear in none of its evidence quotes"),
+    Case(
+        "AffiliationShape",
+        "org:member ex:bob ; org:organization ex:gov ;",
+        "org:member ex:bob, ex:carol ; org:organization ex:gov ;",
+        "bob-governor",
+        "exactly one org:member",
+    ),
+    Case(
+        "AffiliationShape",
+        "org:postIn ex:gov ; org:role ex:governor .",
+        "org:postIn ex:news ; org:role ex:governor .",
+        "bob-governor",
+        "does not match",
+    ),
+    Case(
+        "AffiliationShape",
+        "lgde:tenure lgde:currentTenure ;",
+        "",
+        "bob-governor",
+        "lgde:tenure: current or former",
+    ),
+    Case(
+        "ConceptShape",
+        'ex:smes a lgde:Theme ; skos:prefLabel "SMEs"@en ; skos:inScheme ex:scheme .',
+        'ex:smes a lgde:Theme ; skos:prefLabel "SMEs"@en .',
+        "smes",
+        "must be in a skos:ConceptScheme",
+    ),
+    Case(
+        "ConceptShape",
+        'skos:altLabel "artificial intelligence"@en',
+        'skos:altLabel "AI"@en',
+        "ai",
+        "repeats the skos:prefLabel",
+    ),
+    Case(
+        "ValueShape",
+        "sdmx-attribute:unitMeasure unit:NUM",
+        "sdmx-attribute:unitMeasure unit:KiloGM",
+        "target",
+        "one unit from",
+    ),
+    Case(
+        "ValueShape",
+        "sdmx-measure:obsValue 5000000000000.0",
+        "sdmx-measure:obsValue 5.0",
+        "observation",
+        "not in base units",
+    ),
+    Case(
+        "ValueShape",
+        "sdmx-measure:obsValue 10.0",
+        "sdmx-measure:obsValue 10",
+        "target",
+        "as xsd:decimal",
+    ),
+    Case(
+        "ValueShape",
+        "sdmx-dimension:refArea ex:alpha ; lgde:indicator ex:factories ;\n"
+        "    sdmx-measure:obsValue 10.0",
+        "sdmx-dimension:refArea ex:gov ; lgde:indicator ex:factories ;\n    sdmx-measure:obsValue 10.0",
+        "target",
+        "refArea, a region",
+    ),
+    Case(
+        "ObservationShape", "qb:dataSet ex:dataset ;", "", "observation", "exactly one qb:DataSet"
+    ),
+    Case(
+        "TargetShape",
+        'lgde:status lgde:planned ; lgde:description "Ten smart factories."@en ;',
+        'lgde:description "Ten smart factories."@en ;',
+        "target",
+        "exactly one lgde:status",
+    ),
+    Case(
+        "PlanShape",
+        'lgde:description "Promote AI."@en ; lgde:sector ex:ai ;',
+        'lgde:description "Promote AI."@en ;',
+        "plan",
+        "at least one lgde:sector or lgde:theme",
+    ),
+    Case(
+        "ClaimShape",
+        'lgde:description "Alpha leads."@en ; lgde:about ex:alpha ;',
+        'lgde:description "Alpha leads."@en ;',
+        "claim",
+        "what it is about",
+    ),
+    Case(
+        "SectorClaimShape",
+        "lgde:sectorClaim ex:claim-xr, ex:claim-ar ;",
+        "lgde:sectorClaim ex:claim-xr ;",
+        "claim-ar",
+        "belong to exactly one target or plan",
+    ),
+    Case(
+        "QuoteShape",
+        'schema:text "ten smart factories"@en',
+        'schema:text "twenty robots"@en',
+        "quote",
+        "appear in none of its evidence quotes",
+    ),
     Case("QuoteShape", "lgde:speaker ex:bob ;", "lgde:speaker ex:gov ;", "quote", "a person"),
-    Case("EventShape", 'ex:sessions a lgde:TwoSessions ; rdfs:label "Sessions"@en ;',
-         "ex:sessions a lgde:TwoSessions ;", "sessions", "one English rdfs:label"),
-    Case("DocumentShape", "dcterms:creator ex:gov ;", "dcterms:creator ex:alpha ;",
-         "document", "organisation or a person"),
+    Case(
+        "EventShape",
+        'ex:sessions a lgde:TwoSessions ; rdfs:label "Sessions"@en ;',
+        "ex:sessions a lgde:TwoSessions ;",
+        "sessions",
+        "one English rdfs:label",
+    ),
+    Case(
+        "DocumentShape",
+        "dcterms:creator ex:gov ;",
+        "dcterms:creator ex:alpha ;",
+        "document",
+        "organisation or a person",
+    ),
 ]
 
 EX = "https://w3id.org/lgde/id/test/"
@@ -261,8 +434,9 @@ def test_shape_rejects_bad_data(case: Case, shapes, ontology) -> None:
     assert case.old in VALID, "the case must change the valid graph"
     report = _validate(VALID.replace(case.old, case.new, 1), shapes, ontology)
     assert not report.conforms
-    matching = [p for p in report.problems
-                if p.subject == EX + case.focus and case.words in p.message]
+    matching = [
+        p for p in report.problems if p.subject == EX + case.focus and case.words in p.message
+    ]
     assert matching, [str(p) for p in report.problems]
     # The report names the shape that caught it.
     caught_by = {
@@ -270,7 +444,8 @@ def test_shape_rejects_bad_data(case: Case, shapes, ontology) -> None:
         for result in report.graph.subjects(RDF.type, SH.ValidationResult)
     }
     assert any(case.shape in iri for iri in caught_by) or _property_shape_of(
-        shapes, case.shape, caught_by)
+        shapes, case.shape, caught_by
+    )
 
 
 def _property_shape_of(shapes: Graph, node_shape: str, caught: set[str]) -> bool:
@@ -290,7 +465,10 @@ def test_missing_chinese_region_name_is_only_a_warning(shapes, ontology) -> None
 
 
 def test_every_shape_has_a_rejection_case(shapes) -> None:
-    declared = {str(s).rsplit("#", 1)[1] for s in shapes.subjects(RDF.type, SH.NodeShape)
-                if str(s).startswith("https://w3id.org/lgde/shapes#")}
+    declared = {
+        str(s).rsplit("#", 1)[1]
+        for s in shapes.subjects(RDF.type, SH.NodeShape)
+        if str(s).startswith("https://w3id.org/lgde/shapes#")
+    }
     tested = {case.shape for case in CASES}
     assert declared == tested

@@ -41,9 +41,10 @@ Progress = Callable[[str, float, str], None]
 class BuildError(Exception):
     """The build stopped; ``problems`` says what to fix. The last good build is kept."""
 
-    def __init__(self, step: str, problems: list[Problem]) -> None:
+    def __init__(self, step: str, problems: list[Problem], report: Graph | None = None) -> None:
         self.step = step
         self.problems = problems
+        self.report = report  # the SHACL validation report, when SHACL failed
         super().__init__(f"build failed at step '{step}' with {len(problems)} problem(s)")
 
 
@@ -89,8 +90,9 @@ class _Steps:
         self.progress(name, self.timings[name], self.detail)
 
 
-def check_sources(layout: Layout, progress: Progress | None = None,
-                  steps: _Steps | None = None) -> Checked:
+def check_sources(
+    layout: Layout, progress: Progress | None = None, steps: _Steps | None = None
+) -> Checked:
     """Parse, attach seed texts, normalise, check evidence and validate with SHACL.
 
     Raises :class:`BuildError` at the first step that finds problems.
@@ -98,8 +100,10 @@ def check_sources(layout: Layout, progress: Progress | None = None,
     steps = steps or _Steps(progress)
     with steps.step("parse") as s:
         sources = read_sources(layout)
-        s.detail = (f"{len(sources.ontology)} ontology, {len(sources.data)} data, "
-                    f"{len(sources.shapes)} shape triples")
+        s.detail = (
+            f"{len(sources.ontology)} ontology, {len(sources.data)} data, "
+            f"{len(sources.shapes)} shape triples"
+        )
     if sources.problems:
         raise BuildError("parse", sources.problems)
 
@@ -114,8 +118,12 @@ def check_sources(layout: Layout, progress: Progress | None = None,
         ontology, _ = skolemize(canonical_decimals(sources.ontology))
         s.detail = f"{len(owners)} blank nodes named, decimals canonical"
     clashes = [
-        Problem("normalize", sources.file_of(owner), str(iri),
-                "the IRI generated for a blank node is already used in the sources")
+        Problem(
+            "normalize",
+            sources.file_of(owner),
+            str(iri),
+            "the IRI generated for a blank node is already used in the sources",
+        )
         for iri, owner in owners.items()
         if (iri, None, None) in sources.data
     ]
@@ -131,11 +139,14 @@ def check_sources(layout: Layout, progress: Progress | None = None,
 
     with steps.step("shacl") as s:
         checked.shacl = run_shacl(data, sources.shapes, ontology, checked.file_of)
-        s.detail = (f"conforms, {len(checked.warnings)} warning(s)" if checked.shacl.conforms
-                    else "does not conform")
+        s.detail = (
+            f"conforms, {len(checked.warnings)} warning(s)"
+            if checked.shacl.conforms
+            else "does not conform"
+        )
     errors = [p for p in checked.shacl.problems if p.severity == "error"]
     if errors or not checked.shacl.conforms:
-        raise BuildError("shacl", errors or checked.shacl.problems)
+        raise BuildError("shacl", errors or checked.shacl.problems, checked.shacl.graph)
     return checked
 
 
@@ -150,19 +161,19 @@ def build_graph(layout: Layout | None = None, progress: Progress | None = None) 
         s.detail = f"{len(inferred)} triples inferred"
     merged = consistency_problems(inferred)
     if merged:
-        raise BuildError(
-            "reason", [Problem("reason", checked.file_of(s), s, m) for s, m in merged]
-        )
+        raise BuildError("reason", [Problem("reason", checked.file_of(s), s, m) for s, m in merged])
 
-    graphs = {GRAPH_ONTOLOGY: checked.ontology, GRAPH_ASSERTED: checked.data,
-              GRAPH_INFERRED: inferred}
+    graphs = {
+        GRAPH_ONTOLOGY: checked.ontology,
+        GRAPH_ASSERTED: checked.data,
+        GRAPH_INFERRED: inferred,
+    }
     with steps.step("write") as s:
         staging = _staging_dir(layout)
         try:
             write_nquads(graphs, staging / DATASET_FILE)
             store = pyoxigraph.Store(str(staging / STORE_DIR))
-            store.bulk_load(path=str(staging / DATASET_FILE),
-                            format=pyoxigraph.RdfFormat.N_QUADS)
+            store.bulk_load(path=str(staging / DATASET_FILE), format=pyoxigraph.RdfFormat.N_QUADS)
             store.optimize()
             del store  # closes the store before it is read elsewhere
         except BaseException:

@@ -38,7 +38,9 @@ def check_evidence(data: Graph, file_of: Callable[[object], str]) -> list[Proble
                 if str(exact) not in text:
                     problems.append(
                         Problem(
-                            "evidence", where, str(owner),
+                            "evidence",
+                            where,
+                            str(owner),
                             f"quote not found verbatim in <{source}>: {_clip(str(exact))!r}"
                             + _hint(str(exact), text),
                         )
@@ -61,4 +63,3 @@ def _hint(exact: str, text: str) -> str:
         return " (not even its first character matches)"
     wrong = exact[longest : longest + 20]
     return f" (the first {longest} characters match; from there {wrong!r} does not)"
-

@@ -46,8 +46,9 @@ def _sorted_quads(store: ox.Store, include_inferred: bool) -> list[ox.Quad]:
     quads = [q for name in names for q in store.quads_for_pattern(None, None, None, name)]
     # Sort by graph (in the fixed order above), then subject, predicate, object.
     order = {name: i for i, name in enumerate(names)}
-    return sorted(quads, key=lambda q: (order[q.graph_name], str(q.subject), str(q.predicate),
-                                        str(q.object)))
+    return sorted(
+        quads, key=lambda q: (order[q.graph_name], str(q.subject), str(q.predicate), str(q.object))
+    )
 
 
 def _sorted_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
@@ -72,8 +73,9 @@ def export_store(store: ox.Store, fmt: str, *, include_inferred: bool = True) ->
         graph.bind(prefix, namespace, override=True, replace=True)
     graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     document = json.loads(graph.serialize(format="json-ld", context=dict(PREFIXES)))
-    return (json.dumps(_canonical(document), indent=2, sort_keys=True, ensure_ascii=False)
-            + "\n").encode("utf-8")
+    return (
+        json.dumps(_canonical(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    ).encode("utf-8")
 
 
 def _canonical(value: object, in_list: bool = False) -> object:

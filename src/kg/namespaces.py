@@ -21,9 +21,27 @@ GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 
 # Kinds of resource under ``id/``; each is a prefix in exports and query results.
 ID_KINDS = (
-    "affiliation", "article", "claim", "dataset", "document", "event", "indicator",
-    "observation", "organization", "person", "photo", "plan", "post", "quote", "region",
-    "role", "sector", "sector-claim", "target", "theme", "video",
+    "affiliation",
+    "article",
+    "claim",
+    "dataset",
+    "document",
+    "event",
+    "indicator",
+    "observation",
+    "organization",
+    "person",
+    "photo",
+    "plan",
+    "post",
+    "quote",
+    "region",
+    "role",
+    "sector",
+    "sector-claim",
+    "target",
+    "theme",
+    "video",
 )
 
 PREFIXES: dict[str, str] = {
@@ -67,4 +85,4 @@ def compact(iri: str) -> str:
     if best is None:
         return f"<{iri}>"
     prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
+    return f"{prefix}:{iri[len(best) :]}"

@@ -112,15 +112,18 @@ class StoredQuery:
         match = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body)
         return match.group(1).upper() if match else "SELECT"
 
-    def substitutions(self, values: dict[str, str] | None = None, *,
-                      defaults: bool = True) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    def substitutions(
+        self, values: dict[str, str] | None = None, *, defaults: bool = True
+    ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
         """RDF terms for the given values, falling back to declared defaults."""
         values = dict(values or {})
         known = {p.name for p in self.parameters}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ParameterError(unknown[0], f"unknown parameter; this query takes "
-                                 f"{', '.join(sorted(known)) or 'none'}")
+            raise ParameterError(
+                unknown[0],
+                f"unknown parameter; this query takes {', '.join(sorted(known)) or 'none'}",
+            )
         result = {}
         for parameter in self.parameters:
             value = values.get(parameter.name)
@@ -161,10 +164,18 @@ def parse_stored_query(path: Path) -> StoredQuery:
         match = _PARAM.match(spec)
         if not match or match["type"] not in TYPES:
             raise ValueError(f"{path.name}: cannot read parameter declaration {spec!r}")
-        parameters.append(Parameter(match["name"], match["type"], match["default"],
-                                    (match["description"] or "").strip()))
-    return StoredQuery(path.stem, fields.get("title", path.stem),
-                       fields.get("description", ""), text, tuple(parameters))
+        parameters.append(
+            Parameter(
+                match["name"], match["type"], match["default"], (match["description"] or "").strip()
+            )
+        )
+    return StoredQuery(
+        path.stem,
+        fields.get("title", path.stem),
+        fields.get("description", ""),
+        text,
+        tuple(parameters),
+    )
 
 
 def stored_queries(folder: Path) -> dict[str, StoredQuery]:

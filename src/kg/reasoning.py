@@ -11,8 +11,11 @@ from kg.namespaces import BASE
 # owlrl states these of everything; they carry no information about our data.
 _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual}
 _REFLEXIVE = {
-    OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
-    RDFS.subClassOf, RDFS.subPropertyOf,
+    OWL.sameAs,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
 }
 
 

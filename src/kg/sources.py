@@ -85,7 +85,9 @@ def attach_seed_texts(sources: Sources, layout: Layout) -> None:
             )
             continue
         raw = path.read_bytes()
-        sources.input_digests[relative(path, layout.home)] = digest = hashlib.sha256(raw).hexdigest()
+        sources.input_digests[relative(path, layout.home)] = digest = hashlib.sha256(
+            raw
+        ).hexdigest()
         declared = {
             str(value)
             for checksum in data.objects(article, SPDX.checksum)
@@ -94,7 +96,9 @@ def attach_seed_texts(sources: Sources, layout: Layout) -> None:
         if declared != {digest}:
             sources.problems.append(
                 Problem(
-                    "seeds", where, str(article),
+                    "seeds",
+                    where,
+                    str(article),
                     f"seeds/{seed_name} has SHA-256 {digest}, but the graph declares "
                     f"{', '.join(sorted(declared)) or 'none'}; the file changed or the "
                     "checksum is wrong",

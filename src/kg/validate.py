@@ -62,8 +62,7 @@ def run_shacl(
                 file_of(focus),
                 str(focus) if focus is not None else "",
                 text,
-                "warning" if severity == SH.Warning else
-                "info" if severity == SH.Info else "error",
+                "warning" if severity == SH.Warning else "info" if severity == SH.Info else "error",
             )
         )
     problems.sort()
