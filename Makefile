@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/kg build
-	$(BIN)/kg query queries/targets-by-region.rq
+	$(BIN)/kg query queries/gdp-figures.rq
 
 build: $(STAMP)
 	$(BIN)/kg build

@@ -181,3 +181,11 @@ def test_validate_turtle_report_of_a_bad_source(runner, project_copy) -> None:
     assert conforms.toPython() is False
     focus = {str(o) for o in graph.objects(predicate=SH.focusNode)}
     assert "https://w3id.org/lgde/id/role/governor" in focus
+
+
+def test_long_inline_query_is_not_taken_for_a_file_name(kg) -> None:
+    # Regression: a query longer than a file name may be made the CLI crash (ENAMETOOLONG).
+    padding = " ".join(f"?v{i}" for i in range(120))
+    result = kg("query", f"SELECT ?r {padding} WHERE {{ ?r a lgde:Province }}", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) == 8

@@ -162,7 +162,7 @@ def query(ctx: click.Context, query: str, fmt: str, params: tuple[str, ...]) -> 
     """
     path = Path(query)
     substitutions = {}
-    if path.suffix == ".rq" or (len(query) < 4096 and path.is_file()):
+    if _names_a_file(query):
         if not path.is_file():
             raise click.BadParameter(f"no such file: {query}", param_hint="QUERY")
         stored = parse_stored_query(path)
@@ -228,3 +228,15 @@ def stats(ctx: click.Context, fmt: str) -> None:
     click.echo("Facts per article (all / reported by this article alone)")
     for name, count, alone in numbers.facts_per_article:
         click.echo(f"  {count:>7}  {alone:>5}  {compact(name)}")
+
+
+def _names_a_file(query: str) -> bool:
+    """Whether QUERY is a file name rather than SPARQL text."""
+    if query.endswith(".rq"):
+        return True
+    if "{" in query or "\n" in query:
+        return False
+    try:
+        return Path(query).is_file()
+    except OSError:  # a name too long to be a file, for one
+        return False
