@@ -56,6 +56,10 @@ def test_targets_by_region(build: Build) -> None:
     shandong = run(build, "targets-by-region", region="region:shandong")
     assert [(r["value"], r["deadline"]) for r in shandong] == [(400, "2025")]
     assert run(build, "targets-by-region", region="region:shandong", to_year="2024") == []
+    assert len(run(build, "targets-by-region", region="region:shandong", from_year="2025")) == 1
+    # Year range over all regions: the 2025 deadlines are Shandong's and Gui'an's.
+    in_2025 = run(build, "targets-by-region", from_year="2025", to_year="2025")
+    assert {local(r["area"]) for r in in_2025} == {"shandong", "guian-new-area"}
 
 
 def test_targets_by_region_all_regions(build: Build) -> None:

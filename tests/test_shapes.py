@@ -37,6 +37,7 @@ PREFIXES = """
 @prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
 @prefix sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#> .
 @prefix unit: <http://qudt.org/vocab/unit/> .
+@prefix time: <http://www.w3.org/2006/time#> .
 """
 
 
@@ -84,14 +85,16 @@ ex:bob-governor a lgde:Affiliation ; org:member ex:bob ; org:organization ex:gov
     org:role ex:governor ; opengov:post ex:governor-post ; lgde:tenure lgde:currentTenure ;
     prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
 
-ex:scheme a skos:ConceptScheme .
+ex:scheme a skos:ConceptScheme ; skos:prefLabel "Test scheme"@en ; skos:hasTopConcept ex:ai .
 ex:ai a lgde:Sector ; skos:prefLabel "AI"@en ; skos:altLabel "artificial intelligence"@en ;
     skos:inScheme ex:scheme .
 ex:xr a lgde:Sector ; skos:prefLabel "XR"@en ; skos:broader ex:ai ; skos:inScheme ex:scheme .
 ex:ar a lgde:Sector ; skos:prefLabel "AR"@en ; skos:broader ex:xr ; skos:inScheme ex:scheme .
 ex:smes a lgde:Theme ; skos:prefLabel "SMEs"@en ; skos:inScheme ex:scheme .
 ex:factories a lgde:Indicator ; skos:prefLabel "smart factories"@en ; skos:inScheme ex:scheme .
-ex:dataset a qb:DataSet .
+ex:dataset a qb:DataSet ; rdfs:label "Test dataset"@en ; qb:structure ex:structure .
+ex:structure a qb:DataStructureDefinition ;
+    qb:component [ qb:dimension sdmx-dimension:refArea ], [ qb:measure sdmx-measure:obsValue ] .
 
 ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ; lgde:indicator ex:factories ;
     sdmx-measure:obsValue 10.0 ; sdmx-attribute:unitMeasure unit:NUM ; lgde:comparator lgde:exactly ;
@@ -123,7 +126,11 @@ ex:video a lgde:Video ; schema:creator ex:carol ; schema:editor ex:bob ;
 ex:sessions a lgde:TwoSessions ; rdfs:label "Sessions"@en ; dcterms:date "2022"^^xsd:gYear ;
     schema:organizer ex:gov ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
 ex:document a lgde:Guideline ; rdfs:label "Guideline"@en ; dcterms:creator ex:gov ;
-    dcterms:issued "2022"^^xsd:gYear ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+    dcterms:issued "2022"^^xsd:gYear ; dcterms:temporal ex:period ;
+    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+ex:period a time:ProperInterval ; time:hasBeginning ex:start ; time:hasEnd ex:end .
+ex:start a time:Instant ; time:inXSDgYear "2021"^^xsd:gYear .
+ex:end a time:Instant ; time:inXSDgYear "2025"^^xsd:gYear .
 """
 )
 
@@ -400,6 +407,42 @@ CASES = [
         "document",
         "organisation or a person",
     ),
+    Case(
+        "ConceptSchemeShape",
+        'ex:scheme a skos:ConceptScheme ; skos:prefLabel "Test scheme"@en ;',
+        "ex:scheme a skos:ConceptScheme ;",
+        "scheme",
+        "one English skos:prefLabel",
+    ),
+    Case("DataSetShape", "qb:structure ex:structure .", ".", "dataset", "exactly one qb:structure"),
+    Case(
+        "DataStructureShape",
+        ", [ qb:measure sdmx-measure:obsValue ]",
+        "",
+        "structure",
+        "needs a measure",
+    ),
+    Case(
+        "IntervalShape",
+        "time:hasEnd ex:end .",
+        "time:hasEnd ex:start, ex:end .",
+        "period",
+        "exactly one time:hasEnd",
+    ),
+    Case(
+        "IntervalShape",
+        'ex:end a time:Instant ; time:inXSDgYear "2025"',
+        'ex:end a time:Instant ; time:inXSDgYear "2020"',
+        "period",
+        "ends (2020) before it begins (2021)",
+    ),
+    Case(
+        "InstantShape",
+        'ex:start a time:Instant ; time:inXSDgYear "2021"^^xsd:gYear .',
+        "ex:start a time:Instant .",
+        "start",
+        "one time:inXSDgYear",
+    ),
 ]
 
 EX = "https://w3id.org/lgde/id/test/"
@@ -472,3 +515,16 @@ def test_every_shape_has_a_rejection_case(shapes) -> None:
     }
     tested = {case.shape for case in CASES}
     assert declared == tested
+
+
+def test_every_class_the_data_uses_has_a_shape(build, shapes) -> None:
+    targets = {str(t) for t in shapes.objects(predicate=SH.targetClass)}
+    used = build.select(
+        """SELECT DISTINCT ?class WHERE { GRAPH <https://w3id.org/lgde/graph/asserted> { ?x a ?class } }"""
+    )
+    unshaped = []
+    for row in used:
+        supers = build.select(f"SELECT ?s WHERE {{ <{row['class']}> rdfs:subClassOf* ?s }}")
+        if not ({row["class"]} | {r["s"] for r in supers}) & targets:
+            unshaped.append(row["class"])
+    assert unshaped == []
