@@ -195,6 +195,70 @@ def query(ctx: click.Context, query: str, fmt: str, params: tuple[str, ...]) -> 
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "-s",
+    "--setting",
+    "settings",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Change a server setting (see: kg settings).",
+)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str, port: int, settings: tuple, files: tuple[Path, ...]
+) -> None:
+    """Serve the current build (and any RDF FILES beside it) over SPARQL.
+
+    N-Quads and TriG files keep their graph names; other files become a graph named
+    by the file's URI.
+    """
+    import shutil
+
+    import waitress
+
+    from kg.web import create_app
+    from kg.web.dataset import DataFileError, serving_store
+    from kg.web.settings import Settings
+
+    try:
+        chosen = Settings().with_values(dict(settings))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--setting") from None
+    build = _open(ctx)
+    try:
+        store_path, temporary = serving_store(build.path, list(files))
+    except DataFileError as error:
+        click.echo(f"Cannot serve: {error}", err=True)
+        sys.exit(1)
+    app = None
+    try:
+        app = create_app(chosen, store_path=store_path)
+        click.echo(f"Serving {build.path.name} at http://{host}:{port}/sparql", err=True)
+        waitress.serve(app, host=host, port=port, threads=chosen.http_threads, ident="kg")
+    finally:
+        if app is not None:
+            app.extensions["kg"].engine.close()
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+@main.command(name="settings")
+def show_settings() -> None:
+    """List the server settings, their defaults and what they mean."""
+    from dataclasses import fields
+
+    from kg.web.settings import DOCS, Settings
+
+    defaults = Settings()
+    for field in fields(defaults):
+        click.echo(f"{field.name:<16} {getattr(defaults, field.name)!s:<10} {DOCS[field.name]}")
+
+
+@main.command()
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )

@@ -1,0 +1,121 @@
+"""Run queries in worker processes with a deadline that really stops them."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from kg.web.worker import Answer, Job, serve
+
+_CONTEXT = multiprocessing.get_context("spawn")  # no fork of a threaded server
+
+
+class QueryTimeout(Exception):
+    """The query ran past its deadline and was stopped."""
+
+
+class EngineBusy(Exception):
+    """Every worker stayed busy for as long as a request may wait."""
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    connection: Connection
+
+
+class QueryEngine:
+    """A pool of worker processes over one read-only store.
+
+    ``run`` hands a job to an idle worker and waits up to ``timeout`` seconds. A
+    worker that does not answer in time is killed (its CPU and memory are freed at
+    once) and replaced, and the caller gets :class:`QueryTimeout`. Other requests
+    keep being answered by the other workers meanwhile.
+    """
+
+    def __init__(
+        self, store_path: str, workers: int = 2, timeout: float = 10.0, wait: float | None = None
+    ) -> None:
+        self.store_path = store_path
+        self.timeout = timeout
+        self.wait = timeout if wait is None else wait
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._all: list[_Worker] = []
+        self._closed = False
+        for _ in range(max(1, workers)):
+            self._idle.put(self._start())
+
+    def _start(self) -> _Worker:
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(
+            target=serve, args=(child, self.store_path), daemon=True, name="kg-query-worker"
+        )
+        process.start()
+        child.close()
+        try:
+            ready = parent.poll(60) and parent.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            process.kill()
+            raise RuntimeError(f"a query worker could not open the store at {self.store_path}")
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join(5)
+        worker.connection.close()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+
+    def run(self, job: Job) -> tuple[Answer, float]:
+        """Run ``job``; return the answer and the seconds it took."""
+        try:
+            worker = self._idle.get(timeout=self.wait)
+        except queue.Empty:
+            raise EngineBusy() from None
+        started = time.monotonic()
+        try:
+            worker.connection.send(job)
+            if worker.connection.poll(self.timeout):
+                answer = worker.connection.recv()
+                self._idle.put(worker)
+                return answer, time.monotonic() - started
+        except (EOFError, OSError, BrokenPipeError):
+            pass  # the worker died; replace it below
+        elapsed = time.monotonic() - started
+        self._retire(worker)
+        if not self._closed:
+            # Answer now; the replacement starts in the background.
+            threading.Thread(target=self._replace, daemon=True).start()
+        if elapsed >= self.timeout:
+            raise QueryTimeout()
+        raise RuntimeError("the query worker stopped unexpectedly")
+
+    def _replace(self) -> None:
+        # A failure shows as a missing worker: the next requests wait, then get 503.
+        with contextlib.suppress(RuntimeError):
+            self._idle.put(self._start())
+
+    @property
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all if w.process.pid is not None]
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            self._retire(worker)

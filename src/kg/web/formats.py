@@ -1,0 +1,79 @@
+"""The media types the endpoint speaks, and content negotiation over them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+
+
+@dataclass(frozen=True)
+class MediaFormat:
+    key: str  # short name, as in ?format=
+    media_type: str
+    aliases: tuple[str, ...] = ()
+
+
+RESULT_FORMATS = (  # SELECT and ASK; the first is the default
+    MediaFormat("json", "application/sparql-results+json", ("application/json",)),
+    MediaFormat("xml", "application/sparql-results+xml", ("application/xml", "text/xml")),
+    MediaFormat("csv", "text/csv"),
+    MediaFormat("tsv", "text/tab-separated-values"),
+)
+
+GRAPH_FORMATS = (  # CONSTRUCT and DESCRIBE; the first is the default
+    MediaFormat("turtle", "text/turtle", ("application/x-turtle",)),
+    MediaFormat("ntriples", "application/n-triples"),
+    MediaFormat("jsonld", "application/ld+json", ("application/json",)),
+    MediaFormat("xml", "application/rdf+xml", ("application/xml", "text/xml")),
+    MediaFormat("trig", "application/trig"),
+    MediaFormat("nquads", "application/n-quads"),
+)
+
+OXIGRAPH_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+
+
+class NotAcceptable(Exception):
+    """Nothing the client accepts can be produced; ``available`` lists what can."""
+
+    def __init__(self, available: list[str]) -> None:
+        self.available = available
+        super().__init__("none of the accepted media types can be produced")
+
+
+class UnknownFormat(ValueError):
+    """A ``format=`` value that names no format of this kind."""
+
+
+def negotiate(
+    formats: tuple[MediaFormat, ...], accept: MIMEAccept, explicit: str | None = None
+) -> MediaFormat:
+    """Choose a format: ``explicit`` (a key or media type) wins, else the Accept header.
+
+    q-values and wildcards follow RFC 9110; an absent or ``*/*`` Accept gives the
+    first (default) format; ties go to the order of ``formats``.
+    """
+    if explicit:
+        for fmt in formats:
+            if explicit in (fmt.key, fmt.media_type, *fmt.aliases):
+                return fmt
+        raise UnknownFormat(explicit)
+    if not accept:
+        return formats[0]
+    best, best_quality = None, 0.0
+    for fmt in formats:
+        for media_type in (fmt.media_type, *fmt.aliases):
+            quality = accept.quality(media_type)
+            if quality > best_quality:
+                best, best_quality = fmt, quality
+    if best is None:
+        raise NotAcceptable([f.media_type for f in formats])
+    return best

@@ -1,0 +1,45 @@
+"""Named settings of the server, each with a documented default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+
+DOCS = {
+    "query_timeout": "Seconds a query may run before it is stopped and answered with 503.",
+    "max_rows": "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one result; "
+    "a longer result is cut and says so in the X-Result-Truncated header.",
+    "max_body_bytes": "Largest request body accepted; a larger one gets 413.",
+    "query_workers": "Worker processes that run queries (each can run one at a time).",
+    "worker_wait": "Seconds a request waits for a free worker before it gets 503.",
+    "http_threads": "Threads of the HTTP server.",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Server settings; see :data:`DOCS` for what each one means."""
+
+    query_timeout: float = 10.0
+    max_rows: int = 10_000
+    max_body_bytes: int = 1_048_576
+    query_workers: int = max(2, os.cpu_count() or 2)
+    worker_wait: float = 10.0
+    http_threads: int = 8
+
+    def with_values(self, values: dict[str, str]) -> Settings:
+        """A copy with some settings given as text (as on the command line)."""
+        types = {f.name: f.type for f in fields(self)}
+        changes = {}
+        for name, text in values.items():
+            if name not in types:
+                raise ValueError(f"unknown setting {name!r}; settings are {', '.join(types)}")
+            convert = float if types[name] in (float, "float") else int
+            try:
+                value = convert(text)
+            except ValueError:
+                raise ValueError(f"setting {name!r} needs a number, not {text!r}") from None
+            if value <= 0:
+                raise ValueError(f"setting {name!r} must be positive")
+            changes[name] = value
+        return replace(self, **changes)

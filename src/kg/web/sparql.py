@@ -1,0 +1,183 @@
+"""The ``/sparql`` endpoint: SPARQL 1.1 Protocol, read-only, with deadlines."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+
+from kg.sparql_text import shape
+from kg.web.engine import EngineBusy, QueryTimeout
+from kg.web.errors import ApiError
+from kg.web.formats import (
+    GRAPH_FORMATS,
+    OXIGRAPH_GRAPH_FORMATS,
+    RESULT_FORMATS,
+    NotAcceptable,
+    UnknownFormat,
+    negotiate,
+)
+from kg.web.protocol import READ_ONLY, read_query_request
+from kg.web.worker import Job
+
+bp = Blueprint("sparql", __name__)
+
+_LOCATION = re.compile(r"error at (\d+):(\d+): ")
+
+
+def _negotiate(formats, explicit: str | None):
+    try:
+        return negotiate(formats, request.accept_mimetypes, explicit)
+    except NotAcceptable as error:
+        raise ApiError(
+            406,
+            "None of the media types in Accept can be produced. Available: "
+            + ", ".join(error.available)
+            + ".",
+        ) from None
+    except UnknownFormat:
+        keys = ", ".join(f.key for f in formats)
+        raise ApiError(400, f"Unknown format {explicit!r}; use one of {keys}.") from None
+
+
+def _syntax_message(text: str) -> str:
+    match = _LOCATION.search(text)
+    if match:
+        line, column = match.groups()
+        return f"Syntax error at line {line}, column {column}: {text[match.end() :]}"
+    return f"Syntax error: {text}"
+
+
+@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
+def endpoint() -> Response:
+    state = current_app.extensions["kg"]
+    parsed = read_query_request(request)
+    explicit = (
+        request.args.get("format") or request.form.get("format")
+        if request.method == "POST"
+        else request.args.get("format")
+    )
+    if parsed is None:
+        return service_description(explicit)
+
+    look = shape(parsed.query)
+    if look.is_update:
+        raise ApiError(403, READ_ONLY)
+    if look.uses_service:
+        raise ApiError(
+            400,
+            "SERVICE is not allowed: this endpoint makes no requests to other "
+            "hosts on a client's behalf.",
+        )
+    form = look.form or "SELECT"
+    chosen = _negotiate(RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS, explicit)
+    job = Job(
+        query=parsed.query,
+        form=form,
+        format_key=chosen.key,
+        max_rows=state.settings.max_rows,
+        default_graphs=parsed.default_graphs,
+        named_graphs=parsed.named_graphs,
+        declares_dataset=look.declares_dataset,
+    )
+    try:
+        answer, seconds = state.engine.run(job)
+    except QueryTimeout:
+        timeout = state.settings.query_timeout
+        raise ApiError(
+            503,
+            f"The query ran longer than the {timeout:g} s allowed and was "
+            "stopped. Narrow it, or add a LIMIT.",
+            {"Retry-After": str(max(1, round(timeout)))},
+        ) from None
+    except EngineBusy:
+        raise ApiError(
+            503, "All query workers are busy; try again shortly.", {"Retry-After": "2"}
+        ) from None
+    if not answer.ok:
+        if answer.error_kind == "syntax":
+            raise ApiError(400, _syntax_message(answer.message))
+        if answer.error_kind == "evaluation":
+            raise ApiError(400, f"The query cannot be evaluated: {answer.message}")
+        current_app.logger.error("query worker failed: %s", answer.message)
+        raise ApiError(500, "The query failed inside the engine; the error has been logged.")
+
+    mimetype = chosen.media_type
+    response = Response(answer.body, mimetype=mimetype)
+    if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):
+        response.content_type = f"{mimetype}; charset=utf-8"
+    response.headers["Vary"] = "Accept"
+    response.headers["Server-Timing"] = f"engine;dur={seconds * 1000:.1f}"
+    response.headers["X-Result-Count"] = str(answer.rows)
+    if answer.truncated:
+        response.headers["X-Result-Truncated"] = "true"
+        response.headers["X-Result-Limit"] = str(state.settings.max_rows)
+    return response
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+VOID = "http://rdfs.org/ns/void#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+_FORMAT_IRIS = [
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+    "TriG",
+    "N-Quads",
+]
+
+
+def service_description(explicit: str | None) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint, at this endpoint's own URL."""
+    state = current_app.extensions["kg"]
+    chosen = _negotiate(GRAPH_FORMATS, explicit)
+    service = ox.NamedNode(request.base_url)
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    triples = [
+        ox.Triple(service, RDF_TYPE, sd("Service")),
+        ox.Triple(service, sd("endpoint"), service),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+    ]
+    triples += [
+        ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name))
+        for name in _FORMAT_IRIS
+    ]
+    dataset = ox.BlankNode("dataset")
+    default = ox.BlankNode("default")
+    triples += [
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, RDF_TYPE, sd("Graph")),
+        ox.Triple(default, ox.NamedNode(VOID + "triples"), ox.Literal(state.total_triples)),
+    ]
+    for index, (name, count) in enumerate(sorted(state.graph_sizes.items())):
+        named, graph = ox.BlankNode(f"named{index}"), ox.BlankNode(f"graph{index}")
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), named),
+            ox.Triple(named, RDF_TYPE, sd("NamedGraph")),
+            ox.Triple(named, sd("name"), ox.NamedNode(name)),
+            ox.Triple(named, sd("graph"), graph),
+            ox.Triple(graph, RDF_TYPE, sd("Graph")),
+            ox.Triple(graph, ox.NamedNode(VOID + "triples"), ox.Literal(count)),
+        ]
+    body = ox.serialize(
+        triples,
+        format=OXIGRAPH_GRAPH_FORMATS[chosen.key],
+        prefixes={"sd": SD, "formats": FORMATS_NS, "void": VOID},
+    )
+    response = Response(body, mimetype=chosen.media_type)
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,107 @@
+"""The code that runs inside a query worker process.
+
+A worker opens the store read-only, then answers one request at a time from its
+pipe. It is a separate process so that a query past its deadline can be stopped for
+real: the parent kills the process, and the CPU and memory go with it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from kg.namespaces import PREFIXES
+from kg.web.formats import OXIGRAPH_GRAPH_FORMATS
+from kg.web.writers import ASK_WRITERS, SELECT_WRITERS
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
+    format_key: str
+    max_rows: int
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    declares_dataset: bool = False  # the query has FROM or FROM NAMED
+
+
+@dataclass
+class Answer:
+    ok: bool
+    body: bytes = b""
+    rows: int = 0
+    truncated: bool = False
+    error_kind: str = ""  # "syntax", "evaluation"
+    message: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _dataset_options(job: Job) -> dict:
+    """The dataset to query, by the SPARQL 1.1 Protocol's rules.
+
+    The protocol's graph parameters replace the query's FROM / FROM NAMED; a query's
+    own FROM is honoured; otherwise the default graph is the union of all graphs.
+    Oxigraph never fetches a graph it does not hold: an unknown graph is empty.
+    """
+    if job.default_graphs or job.named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(g) for g in job.default_graphs],
+            "named_graphs": [ox.NamedNode(g) for g in job.named_graphs],
+        }
+    if job.declares_dataset:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def run_job(store: ox.Store, job: Job) -> Answer:
+    try:
+        result = store.query(job.query, **_dataset_options(job))
+        if isinstance(result, ox.QueryBoolean):
+            return Answer(True, ASK_WRITERS[job.format_key](bool(result)), rows=1)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = []
+            truncated = False
+            for solution in result:
+                if len(rows) == job.max_rows:
+                    truncated = True
+                    break
+                rows.append([solution[v] for v in variables])
+            body = SELECT_WRITERS[job.format_key](variables, rows)
+            return Answer(True, body, rows=len(rows), truncated=truncated)
+        triples = []
+        truncated = False
+        for triple in result:
+            if len(triples) == job.max_rows:
+                truncated = True
+                break
+            triples.append(triple)
+        triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        body = ox.serialize(
+            triples, format=OXIGRAPH_GRAPH_FORMATS[job.format_key], prefixes=PREFIXES
+        )
+        return Answer(True, body, rows=len(triples), truncated=truncated)
+    except SyntaxError as error:
+        return Answer(False, error_kind="syntax", message=str(error))
+    except (ValueError, OSError, RuntimeError) as error:
+        return Answer(False, error_kind="evaluation", message=str(error))
+
+
+def serve(connection: Connection, store_path: str) -> None:
+    """The worker's main loop: open the store, then answer jobs until the pipe closes."""
+    store = ox.Store.read_only(store_path)
+    connection.send("ready")
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer = run_job(store, job)
+        except Exception:  # never let one bad query take the worker down silently
+            answer = Answer(False, error_kind="internal", message=traceback.format_exc(limit=3))
+        connection.send(answer)

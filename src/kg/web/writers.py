@@ -1,0 +1,144 @@
+"""Write SPARQL results (SELECT and ASK) in the four standard formats.
+
+pyoxigraph can serialize a whole result, but the endpoint caps the number of rows, so
+it writes the rows it keeps itself. The formats follow the W3C recommendations:
+SPARQL 1.1 Query Results JSON, XML, CSV and TSV.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+Row = Sequence[object | None]
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _json_term(term: object) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def select_json(variables: list[str], rows: list[Row]) -> bytes:
+    bindings = [
+        {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+        for row in rows
+    ]
+    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def ask_json(value: bool) -> bytes:
+    return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
+        return f"<literal>{escape(term.value)}</literal>"
+    if isinstance(term, ox.Triple):
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+_XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+
+
+def select_xml(variables: list[str], rows: list[Row]) -> bytes:
+    parts = [_XML_HEAD, "<head>"]
+    parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
+    parts.append("</head>\n<results>\n")
+    for row in rows:
+        parts.append("<result>")
+        parts += [
+            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+            for v, t in zip(variables, row, strict=True)
+            if t is not None
+        ]
+        parts.append("</result>\n")
+    parts.append("</results>\n</sparql>\n")
+    return "".join(parts).encode("utf-8")
+
+
+def ask_xml(value: bool) -> bytes:
+    return (
+        _XML_HEAD
+        + "<head/>\n<boolean>"
+        + ("true" if value else "false")
+        + "</boolean>\n</sparql>\n"
+    ).encode("utf-8")
+
+
+def _csv_field(term: object | None) -> str:
+    if term is None:
+        return ""
+    text = (
+        term.value
+        if isinstance(term, ox.NamedNode | ox.Literal)
+        else ("_:" + term.value if isinstance(term, ox.BlankNode) else str(term))
+    )
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def select_csv(variables: list[str], rows: list[Row]) -> bytes:
+    lines = [",".join(variables)]
+    lines += [",".join(_csv_field(t) for t in row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def ask_csv(value: bool) -> bytes:
+    return ("_askResult\r\n" + ("true" if value else "false") + "\r\n").encode()
+
+
+def select_tsv(variables: list[str], rows: list[Row]) -> bytes:
+    # TSV carries RDF terms in their Turtle/N-Triples form.
+    lines = ["\t".join("?" + v for v in variables)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def ask_tsv(value: bool) -> bytes:
+    return ("?_askResult\n" + ("true" if value else "false") + "\n").encode()
+
+
+SELECT_WRITERS = {"json": select_json, "xml": select_xml, "csv": select_csv, "tsv": select_tsv}
+ASK_WRITERS = {"json": ask_json, "xml": ask_xml, "csv": ask_csv, "tsv": ask_tsv}
