@@ -42,3 +42,69 @@ def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not found in {path.name}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+W3C = Path(__file__).resolve().parent / "w3c"
+# The graphs the W3C protocol tests expect the endpoint to hold (their manifest's
+# ut:graphData): each file as the named graph the tests query.
+W3C_GRAPHS = {f"data{n}.nt": f"http://kasei.us/2009/09/sparql/data/data{n}.rdf" for n in (1, 2, 3)}
+SERVER_SETTINGS = {"query_timeout": "2", "max_rows": "1000", "query_workers": "2",
+                   "worker_wait": "5"}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(build: Build, layout: Layout, tmp_path_factory: pytest.TempPathFactory):
+    """The real ``kg serve`` on a loopback port, with the W3C test graphs beside the build.
+
+    Yields the base URL (``http://127.0.0.1:PORT``).
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from rdflib import Dataset, URIRef
+
+    folder = tmp_path_factory.mktemp("w3c")
+    dataset = Dataset()
+    for name, graph in W3C_GRAPHS.items():
+        dataset.graph(URIRef(graph)).parse(W3C / "protocol" / name, format="nt")
+    extra = folder / "w3c-protocol-graphs.nq"
+    dataset.serialize(extra, format="nquads")
+
+    port = _free_port()
+    kg = Path(sys.executable).with_name("kg")
+    command = [str(kg), "--home", str(HOME), "serve", "--port", str(port)]
+    for name, value in SERVER_SETTINGS.items():
+        command += ["--setting", name, value]
+    command.append(str(extra))
+    env = dict(os.environ, KG_BUILD_DIR=str(layout.build_root))
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/sparql", timeout=2).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError((folder / "server.log").read_text()) from None
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

@@ -80,6 +80,7 @@ def endpoint() -> Response:
         default_graphs=parsed.default_graphs,
         named_graphs=parsed.named_graphs,
         declares_dataset=look.declares_dataset,
+        base_iri=request.base_url,  # RFC 3986: the request's URL resolves relative IRIs
     )
     try:
         answer, seconds = state.engine.run(job)
