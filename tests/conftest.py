@@ -48,8 +48,12 @@ W3C = Path(__file__).resolve().parent / "w3c"
 # The graphs the W3C protocol tests expect the endpoint to hold (their manifest's
 # ut:graphData): each file as the named graph the tests query.
 W3C_GRAPHS = {f"data{n}.nt": f"http://kasei.us/2009/09/sparql/data/data{n}.rdf" for n in (1, 2, 3)}
-SERVER_SETTINGS = {"query_timeout": "2", "max_rows": "1000", "query_workers": "2",
-                   "worker_wait": "5"}
+SERVER_SETTINGS = {
+    "query_timeout": "2",
+    "max_rows": "1000",
+    "query_workers": "2",
+    "worker_wait": "5",
+}
 
 
 def _free_port() -> int:

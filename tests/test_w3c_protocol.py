@@ -22,17 +22,33 @@ HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 
 MANIFEST = Graph().parse(W3C / "protocol" / "manifest.ttl", format="turtle")
 ENTRIES = list(Collection(MANIFEST, next(MANIFEST.objects(None, MF.entries))))
-NOT_APPLICABLE = {"update_dataset_default_graph", "update_dataset_default_graphs",
-                  "update_dataset_named_graphs", "update_dataset_full", "update_post_form",
-                  "update_post_direct", "update_base_uri"}
+NOT_APPLICABLE = {
+    "update_dataset_default_graph",
+    "update_dataset_default_graphs",
+    "update_dataset_named_graphs",
+    "update_dataset_full",
+    "update_post_form",
+    "update_post_direct",
+    "update_base_uri",
+}
 APPLICABLE = [e for e in ENTRIES if str(e).rsplit("#", 1)[1] not in NOT_APPLICABLE]
 
 FORMAT_MEDIA_TYPES = {
     "boolean": {"application/sparql-results+json", "application/sparql-results+xml"},
-    "tabular": {"application/sparql-results+json", "application/sparql-results+xml",
-                "text/csv", "text/tab-separated-values"},
-    "RDF": {"text/turtle", "application/rdf+xml", "application/n-triples", "application/ld+json",
-            "application/trig", "application/n-quads"},
+    "tabular": {
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    },
+    "RDF": {
+        "text/turtle",
+        "application/rdf+xml",
+        "application/n-triples",
+        "application/ld+json",
+        "application/trig",
+        "application/n-quads",
+    },
 }
 
 
@@ -46,8 +62,12 @@ def _requests(entry: URIRef) -> list:
 
 
 def _status_ok(status: int, expected: set) -> bool:
-    classes = {HTS.StatusCode2xx: 2, HTS.StatusCode3xx: 3, HTS.StatusCode4xx: 4,
-               HTS.StatusCode5xx: 5}
+    classes = {
+        HTS.StatusCode2xx: 2,
+        HTS.StatusCode3xx: 3,
+        HTS.StatusCode4xx: 4,
+        HTS.StatusCode5xx: 5,
+    }
     return status // 100 in {classes[e] for e in expected}
 
 
@@ -62,7 +82,8 @@ def test_w3c_protocol(entry: URIRef, server: str) -> None:
         if header_list is not None:
             for header in Collection(MANIFEST, header_list):
                 headers[str(MANIFEST.value(header, HT.fieldName))] = str(
-                    MANIFEST.value(header, HT.fieldValue))
+                    MANIFEST.value(header, HT.fieldValue)
+                )
         body = None
         content = MANIFEST.value(step, HT.body)
         if content is not None:

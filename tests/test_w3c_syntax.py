@@ -38,8 +38,7 @@ def test_the_approved_tests_are_all_there() -> None:
 
 def _send(server: str, name: str):
     query = (W3C / "syntax" / name).read_bytes()
-    return request(server, "POST", "/sparql", query,
-                   {"Content-Type": "application/sparql-query"})
+    return request(server, "POST", "/sparql", query, {"Content-Type": "application/sparql-query"})
 
 
 @pytest.mark.parametrize("test,name", POSITIVE, ids=[t for t, _ in POSITIVE])

@@ -68,12 +68,16 @@ def negotiate(
         raise UnknownFormat(explicit)
     if not accept:
         return formats[0]
+    # Aliases (application/json, text/xml...) count only when named exactly: through a
+    # wildcard such as text/* they would outbid the formats the client asked for.
+    named = {value.lower(): quality for value, quality in accept}
     best, best_quality = None, 0.0
     for fmt in formats:
-        for media_type in (fmt.media_type, *fmt.aliases):
-            quality = accept.quality(media_type)
-            if quality > best_quality:
-                best, best_quality = fmt, quality
+        quality = max(
+            [accept.quality(fmt.media_type)] + [named.get(alias, 0) for alias in fmt.aliases]
+        )
+        if quality > best_quality:
+            best, best_quality = fmt, quality
     if best is None:
         raise NotAcceptable([f.media_type for f in formats])
     return best
