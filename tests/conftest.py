@@ -48,6 +48,7 @@ W3C = Path(__file__).resolve().parent / "w3c"
 # The graphs the W3C protocol tests expect the endpoint to hold (their manifest's
 # ut:graphData): each file as the named graph the tests query.
 W3C_GRAPHS = {f"data{n}.nt": f"http://kasei.us/2009/09/sparql/data/data{n}.rdf" for n in (1, 2, 3)}
+SERVER_PIDS: dict[str, int] = {}  # base URL -> process id of the server
 SERVER_SETTINGS = {
     "query_timeout": "2",
     "max_rows": "1000",
@@ -105,6 +106,7 @@ def server(build: Build, layout: Layout, tmp_path_factory: pytest.TempPathFactor
                 process.kill()
                 raise RuntimeError((folder / "server.log").read_text()) from None
             time.sleep(0.2)
+    SERVER_PIDS[base] = process.pid
     yield base
     process.terminate()
     try:

@@ -110,8 +110,10 @@ def test_ask_in_each_result_format(server) -> None:
 
 def test_union_default_graph_and_named_graphs(server) -> None:
     # The inferred graph is part of the default graph...
-    official = ("ASK { <https://w3id.org/lgde/id/person/wang-zhonglin> "
-                "a <https://w3id.org/lgde/ontology#Official> }")
+    official = (
+        "ASK { <https://w3id.org/lgde/id/person/wang-zhonglin> "
+        "a <https://w3id.org/lgde/ontology#Official> }"
+    )
     assert get(server, official).json()["boolean"] is True
     # ...unless the protocol names the default graph: then only that graph.
     asserted = "https://w3id.org/lgde/graph/asserted"
