@@ -220,6 +220,7 @@ def serve(
 
     import waitress
 
+    from kg.build import STORE_DIR
     from kg.web import create_app
     from kg.web.dataset import DataFileError, serving_store
     from kg.web.settings import Settings
@@ -236,7 +237,7 @@ def serve(
         sys.exit(1)
     app = None
     try:
-        app = create_app(chosen, store_path=store_path)
+        app = create_app(chosen, store_path=store_path, build_store=build.path / STORE_DIR)
         click.echo(f"Serving {build.path.name} at http://{host}:{port}/sparql", err=True)
         waitress.serve(app, host=host, port=port, threads=chosen.http_threads, ident="kg")
     finally:

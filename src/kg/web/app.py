@@ -20,7 +20,10 @@ class ServerState:
 
     settings: Settings
     engine: QueryEngine
+    build_store: Path
     graph_sizes: dict[str, int] = field(default_factory=dict)
+    statistics: dict[str, int] = field(default_factory=dict)
+    downloads: object = None
 
     @property
     def total_triples(self) -> int:
@@ -33,8 +36,16 @@ def _graph_sizes(store_path: Path) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in result}
 
 
-def create_app(settings: Settings | None = None, *, store_path: Path | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store_path: Path | None = None,
+    build_store: Path | None = None,
+) -> Flask:
     """Make the application over the store at ``store_path`` (default: the current build).
+
+    ``build_store`` is the store of the build itself, which downloads and VoID describe;
+    it differs from ``store_path`` when extra files are served beside the build.
 
     >>> app = create_app(Settings(query_timeout=5))   # doctest: +SKIP
     >>> app.test_client().get("/sparql?query=ASK{}").json   # doctest: +SKIP
@@ -55,10 +66,19 @@ def create_app(settings: Settings | None = None, *, store_path: Path | None = No
         wait=settings.worker_wait,
     )
     atexit.register(engine.close)
-    app.extensions["kg"] = ServerState(settings, engine, _graph_sizes(store_path))
+    build_store = build_store or store_path
+    state = ServerState(settings, engine, build_store, _graph_sizes(build_store))
+    from kg.web.dataset_description import Downloads, _statistics
+
+    state.statistics = _statistics(state)
+    state.downloads = Downloads(build_store)
+    app.extensions["kg"] = state
 
     errors.init_app(app)
-    from kg.web import sparql
+    from kg.web import dataset_description, resources, sparql
 
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(dataset_description.bp)
+    app.register_blueprint(resources.bp)
+    resources.init_app(app)
     return app

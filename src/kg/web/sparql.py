@@ -19,7 +19,7 @@ from kg.web.formats import (
     negotiate,
 )
 from kg.web.protocol import READ_ONLY, read_query_request
-from kg.web.worker import Job
+from kg.web.worker import Answer, Job
 
 bp = Blueprint("sparql", __name__)
 
@@ -82,14 +82,31 @@ def endpoint() -> Response:
         declares_dataset=look.declares_dataset,
         base_iri=request.base_url,  # RFC 3986: the request's URL resolves relative IRIs
     )
+    answer, seconds = execute(job)
+    mimetype = chosen.media_type
+    response = Response(answer.body, mimetype=mimetype)
+    if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):
+        response.content_type = f"{mimetype}; charset=utf-8"
+    response.headers["Vary"] = "Accept"
+    response.headers["Server-Timing"] = f"engine;dur={seconds * 1000:.1f}"
+    response.headers["X-Result-Count"] = str(answer.rows)
+    if answer.truncated:
+        response.headers["X-Result-Truncated"] = "true"
+        response.headers["X-Result-Limit"] = str(state.settings.max_rows)
+    return response
+
+
+def execute(job: Job) -> tuple[Answer, float]:
+    """Run ``job`` on the engine; map every failure to the error the client should see."""
+    state = current_app.extensions["kg"]
     try:
         answer, seconds = state.engine.run(job)
     except QueryTimeout:
         timeout = state.settings.query_timeout
         raise ApiError(
             503,
-            f"The query ran longer than the {timeout:g} s allowed and was "
-            "stopped. Narrow it, or add a LIMIT.",
+            f"The query ran longer than the {timeout:g} s allowed and was stopped. "
+            "Narrow it, or add a LIMIT.",
             {"Retry-After": str(max(1, round(timeout)))},
         ) from None
     except EngineBusy:
@@ -103,18 +120,7 @@ def endpoint() -> Response:
             raise ApiError(400, f"The query cannot be evaluated: {answer.message}")
         current_app.logger.error("query worker failed: %s", answer.message)
         raise ApiError(500, "The query failed inside the engine; the error has been logged.")
-
-    mimetype = chosen.media_type
-    response = Response(answer.body, mimetype=mimetype)
-    if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):
-        response.content_type = f"{mimetype}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
-    response.headers["Server-Timing"] = f"engine;dur={seconds * 1000:.1f}"
-    response.headers["X-Result-Count"] = str(answer.rows)
-    if answer.truncated:
-        response.headers["X-Result-Truncated"] = "true"
-        response.headers["X-Result-Limit"] = str(state.settings.max_rows)
-    return response
+    return answer, seconds
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

@@ -1,0 +1,194 @@
+"""VoID and DCAT descriptions of the dataset, and its downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+
+from kg.export import FORMATS, export_store
+from kg.namespaces import BASE, GRAPHS, ID, LGDE
+from kg.web.errors import ApiError
+from kg.web.formats import GRAPH_FORMATS, NotAcceptable, UnknownFormat, negotiate
+
+bp = Blueprint("dataset", __name__)
+
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+FOAF_PAGE = "http://xmlns.com/foaf/0.1/page"
+DATASET_IRI = BASE + "dataset"
+DUMP_NAME = "lgde"
+
+
+@dataclass(frozen=True)
+class Download:
+    body: bytes
+    etag: str
+
+
+class Downloads:
+    """Exports of the build, made once per format on first request and kept."""
+
+    def __init__(self, build_store: Path) -> None:
+        self.build_store = build_store
+        self._made: dict[str, Download] = {}
+        self._lock = threading.Lock()
+
+    def get(self, fmt: str) -> Download:
+        with self._lock:
+            if fmt not in self._made:
+                store = ox.Store.read_only(str(self.build_store))
+                body = export_store(store, fmt)
+                self._made[fmt] = Download(body, hashlib.sha256(body).hexdigest()[:32])
+            return self._made[fmt]
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _statistics(state) -> dict[str, int]:
+    store = ox.Store.read_only(str(state.build_store))
+
+    def count(query: str) -> int:
+        return int(next(iter(store.query(query, use_default_graph_as_union=True)))[0].value)
+
+    return {
+        "entities": count(
+            f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
+            f'FILTER(STRSTARTS(STR(?s), "{ID}")) }}'
+        ),
+        "classes": count("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
+        "properties": count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
+        "triples": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
+    }
+
+
+def description_triples(root: str, state) -> list[ox.Triple]:
+    """VoID and DCAT for the dataset, with this server's URLs for endpoint and dumps."""
+    stats = state.statistics
+    dataset = _n(DATASET_IRI)
+    service = _n(root + "/sparql")
+    t = ox.Triple
+    triples = [
+        t(dataset, _n(RDF_TYPE), _n(VOID + "Dataset")),
+        t(dataset, _n(RDF_TYPE), _n(DCAT + "Dataset")),
+        t(
+            dataset,
+            _n(DCT + "title"),
+            ox.Literal("China Local Government Digital Economy knowledge graph", language="en"),
+        ),
+        t(
+            dataset,
+            _n(DCT + "description"),
+            ox.Literal(
+                "Targets, plans, indicators, officials, quotes and policy documents on how China's "
+                "local governments plan and report the digital economy, each tied to the news "
+                "article that reports it and a verbatim quote.",
+                language="en",
+            ),
+        ),
+        t(dataset, _n(DCT + "license"), _n("https://www.apache.org/licenses/LICENSE-2.0")),
+        t(dataset, _n(DCT + "conformsTo"), _n(str(LGDE).rstrip("#"))),
+        t(dataset, _n(VOID + "vocabulary"), _n(str(LGDE))),
+        t(dataset, _n(VOID + "uriSpace"), ox.Literal(ID)),
+        t(dataset, _n(VOID + "triples"), ox.Literal(stats["triples"])),
+        t(dataset, _n(VOID + "entities"), ox.Literal(stats["entities"])),
+        t(dataset, _n(VOID + "classes"), ox.Literal(stats["classes"])),
+        t(dataset, _n(VOID + "properties"), ox.Literal(stats["properties"])),
+        t(dataset, _n(VOID + "sparqlEndpoint"), service),
+        t(service, _n(RDF_TYPE), _n(DCAT + "DataService")),
+        t(service, _n(DCAT + "endpointURL"), service),
+        t(service, _n(DCAT + "servesDataset"), dataset),
+        t(dataset, _n(DCAT + "accessService"), service),
+    ]
+    for name in sorted(str(g) for g in GRAPHS):
+        graph = _n(name)
+        triples += [
+            t(dataset, _n(VOID + "subset"), graph),
+            t(graph, _n(RDF_TYPE), _n(VOID + "Dataset")),
+            t(graph, _n(VOID + "triples"), ox.Literal(state.graph_sizes.get(name, 0))),
+        ]
+    for fmt in FORMATS.values():
+        url = _n(f"{root}/download/{DUMP_NAME}.{fmt.extension}")
+        triples += [
+            t(dataset, _n(VOID + "dataDump"), url),
+            t(dataset, _n(DCAT + "distribution"), url),
+            t(url, _n(RDF_TYPE), _n(DCAT + "Distribution")),
+            t(url, _n(DCAT + "downloadURL"), url),
+            t(
+                url,
+                _n(DCAT + "mediaType"),
+                _n("https://www.iana.org/assignments/media-types/" + fmt.media_type),
+            ),
+            t(url, _n(DCT + "format"), ox.Literal(fmt.media_type)),
+        ]
+    return triples
+
+
+@bp.route("/.well-known/void")
+@bp.route("/dataset")
+def void() -> Response:
+    state = current_app.extensions["kg"]
+    explicit = request.args.get("format")
+    try:
+        fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, explicit)
+    except NotAcceptable as error:
+        raise ApiError(406, "Available: " + ", ".join(error.available) + ".") from None
+    except UnknownFormat:
+        raise ApiError(400, f"Unknown format {explicit!r}.") from None
+    from kg.web.formats import OXIGRAPH_GRAPH_FORMATS
+
+    triples = sorted(
+        description_triples(request.host_url.rstrip("/"), state),
+        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+    )
+    body = ox.serialize(
+        triples,
+        format=OXIGRAPH_GRAPH_FORMATS[fmt.key],
+        prefixes={"void": VOID, "dcat": DCAT, "dcterms": DCT},
+    )
+    response = Response(body, mimetype=fmt.media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/download/")
+def download_index() -> Response:
+    if request.accept_mimetypes.quality("text/html") > request.accept_mimetypes.quality(
+        "application/json"
+    ):
+        return Response(
+            render_template("downloads.html", formats=FORMATS.values(), name=DUMP_NAME),
+            mimetype="text/html",
+        )
+    root = request.host_url.rstrip("/")
+    from flask import jsonify
+
+    return jsonify(
+        {
+            f.name: {"url": f"{root}/download/{DUMP_NAME}.{f.extension}", "mediaType": f.media_type}
+            for f in FORMATS.values()
+        }
+    )
+
+
+@bp.route(f"/download/{DUMP_NAME}.<extension>")
+def download(extension: str) -> Response:
+    state = current_app.extensions["kg"]
+    fmt = next((f for f in FORMATS.values() if f.extension == extension), None)
+    if fmt is None:
+        raise ApiError(404, f"No download {DUMP_NAME}.{extension}; see /download/.")
+    made = state.downloads.get(fmt.name)
+    response = Response(made.body, mimetype=fmt.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{DUMP_NAME}.{extension}"'
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.set_etag(made.etag)
+    # 304 Not Modified when If-None-Match names this ETag; Range requests work too.
+    return response.make_conditional(request)

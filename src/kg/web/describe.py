@@ -1,0 +1,140 @@
+"""Describe one resource: what to fetch for it, and a readable view of the result."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.namespaces import BASE, compact
+
+LABELS = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+)
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LGDE_EVIDENCE = BASE + "ontology#evidence"
+OA_SOURCE = "http://www.w3.org/ns/oa#hasSource"
+OA_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
+OA_EXACT = "http://www.w3.org/ns/oa#exact"
+TITLE = "http://purl.org/dc/terms/title"
+DESCRIPTION = BASE + "ontology#description"  # facts have no label; their summary names them
+
+
+def describe_query(iri: str) -> str:
+    """CONSTRUCT the resource's triples, those of nodes minted under its IRI (two levels:
+    evidence and selector), the triples that point at it, and labels of its neighbours."""
+    r = f"<{iri}>"
+    child = f'FILTER(isIRI(?c) && STRSTARTS(STR(?c), "{iri}/"))'
+    labels = " ".join(f"<{p}>" for p in LABELS)
+    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+      {{ BIND({r} AS ?s) {r} ?p ?o }}
+      UNION {{ {r} ?q ?c {child} BIND(?c AS ?s) ?c ?p ?o }}
+      UNION {{ {r} ?q ?c {child} ?c ?q2 ?d FILTER(isIRI(?d) && STRSTARTS(STR(?d), STR(?c)))
+               BIND(?d AS ?s) ?d ?p ?o }}
+      UNION {{ ?s ?p {r} BIND({r} AS ?o) }}
+      UNION {{ {{ {r} ?q ?s }} UNION {{ ?s ?q {r} }} UNION {{ {r} ?s ?x }} UNION {{ ?x ?s {r} }}
+               UNION {{ {r} ?q ?c {child} ?c ?q2 ?s }}
+               FILTER(isIRI(?s)) VALUES ?p {{ {labels} <{TITLE}> <{DESCRIPTION}> }} ?s ?p ?o }}
+    }}"""
+
+
+@dataclass
+class Link:
+    iri: str
+    label: str
+
+
+@dataclass
+class Value:
+    text: str
+    iri: str | None = None
+    language: str | None = None
+    datatype: str | None = None
+
+
+@dataclass
+class Evidence:
+    quote: str
+    source: Link | None
+
+
+@dataclass
+class Description:
+    iri: str
+    label: str
+    types: list[Link] = field(default_factory=list)
+    properties: list[tuple[Link, list[Value]]] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    incoming: list[tuple[Link, Link]] = field(default_factory=list)  # (subject, predicate)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.types or self.properties or self.incoming)
+
+
+def build_description(iri: str, triples: list[ox.Triple]) -> Description:
+    """Arrange the triples fetched by :func:`describe_query` for a page."""
+    by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
+    for triple in triples:
+        if isinstance(triple.subject, ox.NamedNode):
+            by_subject[triple.subject.value].append(triple)
+
+    def label(node_iri: str) -> str:
+        for predicate in (*LABELS, TITLE, DESCRIPTION):
+            values = [
+                t.object
+                for t in by_subject.get(node_iri, [])
+                if t.predicate.value == predicate and isinstance(t.object, ox.Literal)
+            ]
+            english = [v for v in values if v.language in (None, "", "en")]
+            if english or values:
+                return (english or values)[0].value
+        return compact(node_iri)
+
+    def link(node_iri: str) -> Link:
+        return Link(node_iri, label(node_iri))
+
+    description = Description(iri, label(iri))
+    grouped: dict[str, list[Value]] = defaultdict(list)
+    for triple in by_subject.get(iri, []):
+        predicate, obj = triple.predicate.value, triple.object
+        if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
+            description.types.append(link(obj.value))
+        elif isinstance(obj, ox.NamedNode):
+            grouped[predicate].append(Value(label(obj.value), obj.value))
+        elif isinstance(obj, ox.Literal):
+            datatype = obj.datatype.value if obj.datatype else None
+            grouped[predicate].append(Value(obj.value, None, obj.language or None, datatype))
+    description.types.sort(key=lambda item: item.label.lower())
+    description.properties = sorted(
+        ((link(p), sorted(values, key=lambda v: v.text)) for p, values in grouped.items()),
+        key=lambda item: compact(item[0].iri),
+    )
+
+    for evidence in grouped.get(LGDE_EVIDENCE, []):
+        items = by_subject.get(evidence.iri or "", [])
+        source = next((t.object.value for t in items if t.predicate.value == OA_SOURCE), None)
+        selector = next((t.object.value for t in items if t.predicate.value == OA_SELECTOR), None)
+        exact = next(
+            (
+                t.object.value
+                for t in by_subject.get(selector or "", [])
+                if t.predicate.value == OA_EXACT
+            ),
+            None,
+        )
+        if exact:
+            description.evidence.append(Evidence(exact, link(source) if source else None))
+
+    for triple in triples:
+        if (
+            isinstance(triple.object, ox.NamedNode)
+            and triple.object.value == iri
+            and isinstance(triple.subject, ox.NamedNode)
+            and not triple.subject.value.startswith(iri + "/")
+        ):
+            description.incoming.append((link(triple.subject.value), link(triple.predicate.value)))
+    description.incoming.sort(key=lambda pair: (pair[1].label, pair[0].label))
+    return description

@@ -1,0 +1,156 @@
+"""Dereferenceable IRIs: every IRI of the graph resolves here, as a page or as data."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+
+from kg.namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, compact
+from kg.web.describe import build_description, describe_query
+from kg.web.errors import ApiError
+from kg.web.formats import GRAPH_FORMATS, MediaFormat, NotAcceptable, UnknownFormat, negotiate
+from kg.web.sparql import execute
+from kg.web.worker import Answer, Job
+
+bp = Blueprint("resources", __name__)
+
+HTML = MediaFormat("html", "text/html", ("application/xhtml+xml",))
+_BY_KEY = {f.key: f for f in GRAPH_FORMATS}
+# Turtle first: a client that states no preference gets data; browsers ask for HTML.
+RESOURCE_FORMATS = (_BY_KEY["turtle"], HTML, _BY_KEY["jsonld"], _BY_KEY["ntriples"], _BY_KEY["xml"])
+DATA_FORMATS = [f for f in RESOURCE_FORMATS if f is not HTML]
+EXTENSIONS = {
+    ".ttl": "turtle",
+    ".nt": "ntriples",
+    ".jsonld": "jsonld",
+    ".rdf": "xml",
+    ".html": "html",
+}
+
+
+def local(iri: str) -> str:
+    """The path of ``iri`` on this server, if it is one of the project's IRIs."""
+    return "/" + iri[len(BASE) :] if iri.startswith(BASE) else iri
+
+
+def init_app(app) -> None:
+    app.add_template_filter(local, "local")
+    app.add_template_filter(compact, "compact")
+
+
+def _choose(explicit: str | None) -> MediaFormat:
+    try:
+        return negotiate(RESOURCE_FORMATS, request.accept_mimetypes, explicit)
+    except NotAcceptable as error:
+        raise ApiError(
+            406, "This resource is available as: " + ", ".join(error.available) + "."
+        ) from None
+    except UnknownFormat:
+        keys = ", ".join(f.key for f in RESOURCE_FORMATS)
+        raise ApiError(400, f"Unknown format {explicit!r}; use one of {keys}.") from None
+
+
+def _construct(query: str, format_key: str) -> Answer:
+    settings = current_app.extensions["kg"].settings
+    answer, _ = execute(
+        Job(query=query, form="CONSTRUCT", format_key=format_key, max_rows=settings.max_rows)
+    )
+    return answer
+
+
+def _data_response(body: bytes, fmt: MediaFormat) -> Response:
+    response = Response(body, mimetype=fmt.media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/id/<path:rest>")
+def resource(rest: str) -> Response:
+    explicit = request.args.get("format")
+    for extension, key in EXTENSIONS.items():
+        if rest.endswith(extension):
+            rest, explicit = rest[: -len(extension)], key
+            break
+    iri = BASE + "id/" + rest
+    fmt = _choose(explicit)
+    query = describe_query(iri)
+    if fmt is HTML:
+        triples = [
+            ox.Triple(t.subject, t.predicate, t.object)
+            for t in ox.parse(_construct(query, "ntriples").body, format=ox.RdfFormat.N_TRIPLES)
+        ]
+        description = build_description(iri, triples)
+        if description.empty:
+            raise ApiError(404, f"There is no resource <{iri}> in this graph.")
+        page = render_template(
+            "resource.html", d=description, formats=DATA_FORMATS, path=request.path
+        )
+        response = Response(page, mimetype="text/html")
+        response.headers["Vary"] = "Accept"
+        return response
+    answer = _construct(query, fmt.key)
+    if answer.rows == 0:
+        raise ApiError(404, f"There is no resource <{iri}> in this graph.")
+    return _data_response(answer.body, fmt)
+
+
+ONTOLOGY_QUERY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"
+
+
+@bp.route("/ontology")
+def ontology() -> Response:
+    fmt = _choose(request.args.get("format"))
+    if fmt is not HTML:
+        return _data_response(_construct(ONTOLOGY_QUERY, fmt.key).body, fmt)
+    triples = list(
+        ox.parse(_construct(ONTOLOGY_QUERY, "ntriples").body, format=ox.RdfFormat.N_TRIPLES)
+    )
+    return Response(
+        render_template(
+            "ontology.html", formats=DATA_FORMATS, iri=str(ONTOLOGY_IRI), **_ontology_view(triples)
+        ),
+        mimetype="text/html",
+    )
+
+
+def _ontology_view(triples: list) -> dict:
+    from collections import defaultdict
+
+    facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            facts[t.subject.value][t.predicate.value].append(t.object.value)
+    rdf, rdfs, owl = (
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://www.w3.org/2000/01/rdf-schema#",
+        "http://www.w3.org/2002/07/owl#",
+    )
+    namespace = str(ONTOLOGY_IRI) + "#"
+    kinds = {
+        "Classes": owl + "Class",
+        "Object properties": owl + "ObjectProperty",
+        "Datatype properties": owl + "DatatypeProperty",
+    }
+    sections = []
+    for heading, kind in kinds.items():
+        terms = []
+        for iri, props in sorted(facts.items()):
+            if iri.startswith(namespace) and kind in props.get(rdf + "type", []):
+                terms.append(
+                    {
+                        "name": iri[len(namespace) :],
+                        "label": (props.get(rdfs + "label") or [""])[0],
+                        "comment": (props.get(rdfs + "comment") or [""])[0],
+                        "domain": (props.get(rdfs + "domain") or [None])[0],
+                        "range": (props.get(rdfs + "range") or [None])[0],
+                        "parents": props.get(rdfs + "subClassOf", [])
+                        + props.get(rdfs + "subPropertyOf", []),
+                    }
+                )
+        sections.append((heading, terms))
+    head = facts.get(str(ONTOLOGY_IRI), {})
+    return {
+        "title": (head.get(rdfs + "label") or ["LGDE ontology"])[0],
+        "comment": (head.get(rdfs + "comment") or [""])[0],
+        "sections": sections,
+    }
