@@ -1,6 +1,8 @@
 # Two commands set everything up on a fresh machine:
-#   make run    build the knowledge graph and answer a sample query
+#   make run    build the knowledge graph and serve it at http://127.0.0.1:8000/
 #   make test   lint and run the test suite
+HOST ?= 127.0.0.1
+PORT ?= 8000
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -16,7 +18,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/kg build
-	$(BIN)/kg query queries/gdp-figures.rq
+	$(BIN)/kg serve --host $(HOST) --port $(PORT)
 
 build: $(STAMP)
 	$(BIN)/kg build

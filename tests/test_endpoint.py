@@ -237,3 +237,16 @@ def test_query_by_post_form_and_direct(server) -> None:
     assert form.status == direct.status == 200
     assert form.body == direct.body
     assert json.loads(get(server, PREFIXED).body)["head"]["vars"] == ["r"]
+
+
+def test_project_prefixes_are_predeclared_and_can_be_redefined(server) -> None:
+    reply = get(server, SELECT, "text/csv")  # uses lgde: without declaring it
+    assert reply.status == 200 and len(reply.body.decode().splitlines()) == 5
+    redefined = get(server, "PREFIX lgde: <http://example.org/> ASK { ?s a lgde:Municipality }")
+    assert redefined.json()["boolean"] is False
+
+
+def test_long_syntax_errors_are_shortened(server) -> None:
+    reply = get(server, "SELECT ?x WHERE { ?x a nope:thing }")
+    assert reply.status == 400
+    assert len(reply.json()["message"]) < 320

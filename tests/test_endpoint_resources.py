@@ -166,3 +166,10 @@ def test_download_index_lists_every_format(server) -> None:
     listing = request(server, "GET", "/download/").json()
     assert set(listing) == set(FORMATS)
     assert request(server, "GET", "/download/lgde.xlsx").status == 404
+
+
+def test_index_page_links_everything(server) -> None:
+    page = request(server, "GET", "/", headers={"Accept": BROWSER}).body.decode()
+    for link in ("/sparql", "/ontology", "/.well-known/void", "/download/"):
+        assert f'href="{link}"' in page
+    assert server + "/sparql" in page

@@ -159,6 +159,18 @@ def void() -> Response:
     return response
 
 
+@bp.route("/")
+def index() -> Response:
+    state = current_app.extensions["kg"]
+    page = render_template(
+        "index.html",
+        stats=state.statistics,
+        graphs=sorted(state.graph_sizes.items()),
+        root=request.host_url.rstrip("/"),
+    )
+    return Response(page, mimetype="text/html")
+
+
 @bp.route("/download/")
 def download_index() -> Response:
     if request.accept_mimetypes.quality("text/html") > request.accept_mimetypes.quality(

@@ -43,10 +43,13 @@ def _negotiate(formats, explicit: str | None):
 
 def _syntax_message(text: str) -> str:
     match = _LOCATION.search(text)
+    detail = text[match.end() :] if match else text
+    if len(detail) > 200:  # the parser may list every character class it would accept
+        detail = detail[:200].rsplit(",", 1)[0] + ", …"
     if match:
         line, column = match.groups()
-        return f"Syntax error at line {line}, column {column}: {text[match.end() :]}"
-    return f"Syntax error: {text}"
+        return f"Syntax error at line {line}, column {column}: {detail}"
+    return f"Syntax error: {detail}"
 
 
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)

@@ -84,6 +84,7 @@ def _run_once(store: ox.Store, job: Job, functions: dict) -> Answer:
     try:
         result = store.query(
             job.query,
+            prefixes=PREFIXES,  # the project's prefixes are predeclared; a query may redefine them
             base_iri=job.base_iri,
             custom_functions=functions or None,
             **_dataset_options(job),
