@@ -67,7 +67,8 @@ def create_app(
     )
     atexit.register(engine.close)
     build_store = build_store or store_path
-    state = ServerState(settings, engine, build_store, _graph_sizes(build_store))
+    # The service description lists what is served; VoID and downloads describe the build.
+    state = ServerState(settings, engine, build_store, _graph_sizes(store_path))
     from kg.web.dataset_description import Downloads, _statistics
 
     state.statistics = _statistics(state)
