@@ -250,3 +250,35 @@ def test_long_syntax_errors_are_shortened(server) -> None:
     reply = get(server, "SELECT ?x WHERE { ?x a nope:thing }")
     assert reply.status == 400
     assert len(reply.json()["message"]) < 320
+
+
+@pytest.mark.parametrize(
+    "method,path,body,headers",
+    [
+        ("GET", "/sparql?query=%ZZ", None, {}),
+        ("GET", "/sparql?query=%C3%28", None, {}),
+        ("GET", "/sparql?query=ASK%7B%7D", None, {"Accept": ";;;q=abc,,*/"}),
+        ("GET", "/sparql?query=ASK%7B%7D&format=", None, {}),
+        ("GET", "/sparql?query=" + "(" * 5000, None, {}),
+        ("GET", "/sparql?query=SELECT%20*%20%7B%7D&default-graph-uri=not%20an%20iri", None, {}),
+        ("GET", "/sparql?query=SELECT%20*%20%7B%7D&named-graph-uri=%3C%3E", None, {}),
+        ("POST", "/sparql", b"query=%FF%FE", {"Content-Type": "application/x-www-form-urlencoded"}),
+        ("POST", "/sparql", b"\xff\xfe\x00", {"Content-Type": "application/sparql-query"}),
+        (
+            "POST",
+            "/sparql",
+            b"ASK {}",
+            {"Content-Type": "application/sparql-query; charset=latin-1"},
+        ),
+        ("POST", "/sparql", b"", {"Content-Type": "application/sparql-query"}),
+        ("GET", "/id/%00", None, {}),
+        ("GET", "/id/region/hubei?format=png", None, {}),
+        ("GET", "/id/" + "x/" * 500, None, {"Accept": "text/html"}),
+        ("GET", "/download/lgde.", None, {}),
+    ],
+)
+def test_bad_input_never_yields_a_server_error(server, method, path, body, headers) -> None:
+    reply = request(server, method, path, body, headers)
+    assert reply.status < 500, (reply.status, reply.body[:200])
+    if reply.status >= 400 and reply.media_type == "application/json":
+        assert reply.json()["status"] == reply.status
