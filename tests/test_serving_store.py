@@ -1,0 +1,45 @@
+"""Extra data files served beside a build."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import STORE_DIR
+from kg.store import Build
+from kg.web.dataset import DataFileError, serving_store
+
+
+def test_no_extra_files_serves_the_build_itself(build: Build) -> None:
+    path, temporary = serving_store(build.path, [])
+    assert path == build.path / STORE_DIR and temporary is None
+
+
+def test_triple_files_become_a_graph_named_by_their_uri_and_quads_keep_theirs(build, tmp_path):
+    turtle = tmp_path / "extra.ttl"
+    turtle.write_text("<http://example.org/a> <http://example.org/p> 1 .\n")
+    quads = tmp_path / "extra.nq"
+    quads.write_text('<http://example.org/b> <http://example.org/p> "2" <http://example.org/g> .\n')
+    path, temporary = serving_store(build.path, [turtle, quads])
+    try:
+        store = ox.Store.read_only(str(path))
+        graphs = {g.value for g in store.named_graphs()}
+        assert turtle.resolve().as_uri() in graphs
+        assert "http://example.org/g" in graphs
+        assert "https://w3id.org/lgde/graph/asserted" in graphs
+        del store
+    finally:
+        shutil.rmtree(temporary)
+
+
+def test_unreadable_file_is_a_clear_error(build, tmp_path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<a> <b> .\n")
+    with pytest.raises(DataFileError, match=r"broken\.ttl"):
+        serving_store(build.path, [broken])
+    unknown = tmp_path / "data.xlsx"
+    unknown.write_bytes(b"PK")
+    with pytest.raises(DataFileError, match="unknown RDF format"):
+        serving_store(build.path, [unknown])
