@@ -13,7 +13,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from kg.export import FORMATS, export_store
 from kg.namespaces import BASE, GRAPHS, ID, LGDE
 from kg.web.errors import ApiError
-from kg.web.formats import GRAPH_FORMATS, NotAcceptable, UnknownFormat, negotiate
+from kg.web.formats import GRAPH_FORMATS
+from kg.web.respond import choose, rdf_response
 
 bp = Blueprint("dataset", __name__)
 
@@ -136,27 +137,9 @@ def description_triples(root: str, state) -> list[ox.Triple]:
 @bp.route("/dataset")
 def void() -> Response:
     state = current_app.extensions["kg"]
-    explicit = request.args.get("format")
-    try:
-        fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, explicit)
-    except NotAcceptable as error:
-        raise ApiError(406, "Available: " + ", ".join(error.available) + ".") from None
-    except UnknownFormat:
-        raise ApiError(400, f"Unknown format {explicit!r}.") from None
-    from kg.web.formats import OXIGRAPH_GRAPH_FORMATS
-
-    triples = sorted(
-        description_triples(request.host_url.rstrip("/"), state),
-        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
-    )
-    body = ox.serialize(
-        triples,
-        format=OXIGRAPH_GRAPH_FORMATS[fmt.key],
-        prefixes={"void": VOID, "dcat": DCAT, "dcterms": DCT},
-    )
-    response = Response(body, mimetype=fmt.media_type)
-    response.headers["Vary"] = "Accept"
-    return response
+    fmt = choose(GRAPH_FORMATS, request.args.get("format"))
+    triples = description_triples(request.host_url.rstrip("/"), state)
+    return rdf_response(triples, fmt, {"void": VOID, "dcat": DCAT, "dcterms": DCT})
 
 
 @bp.route("/")

@@ -8,7 +8,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from kg.namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, compact
 from kg.web.describe import build_description, describe_query
 from kg.web.errors import ApiError
-from kg.web.formats import GRAPH_FORMATS, MediaFormat, NotAcceptable, UnknownFormat, negotiate
+from kg.web.formats import GRAPH_FORMATS, MediaFormat
+from kg.web.respond import choose
 from kg.web.sparql import execute
 from kg.web.worker import Answer, Job
 
@@ -39,15 +40,7 @@ def init_app(app) -> None:
 
 
 def _choose(explicit: str | None) -> MediaFormat:
-    try:
-        return negotiate(RESOURCE_FORMATS, request.accept_mimetypes, explicit)
-    except NotAcceptable as error:
-        raise ApiError(
-            406, "This resource is available as: " + ", ".join(error.available) + "."
-        ) from None
-    except UnknownFormat:
-        keys = ", ".join(f.key for f in RESOURCE_FORMATS)
-        raise ApiError(400, f"Unknown format {explicit!r}; use one of {keys}.") from None
+    return choose(RESOURCE_FORMATS, explicit)
 
 
 def _construct(query: str, format_key: str) -> Answer:

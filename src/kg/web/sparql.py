@@ -12,33 +12,15 @@ from kg.web.engine import EngineBusy, QueryTimeout
 from kg.web.errors import ApiError
 from kg.web.formats import (
     GRAPH_FORMATS,
-    OXIGRAPH_GRAPH_FORMATS,
     RESULT_FORMATS,
-    NotAcceptable,
-    UnknownFormat,
-    negotiate,
 )
 from kg.web.protocol import READ_ONLY, read_query_request
+from kg.web.respond import choose, rdf_response
 from kg.web.worker import Answer, Job
 
 bp = Blueprint("sparql", __name__)
 
 _LOCATION = re.compile(r"error at (\d+):(\d+): ")
-
-
-def _negotiate(formats, explicit: str | None):
-    try:
-        return negotiate(formats, request.accept_mimetypes, explicit)
-    except NotAcceptable as error:
-        raise ApiError(
-            406,
-            "None of the media types in Accept can be produced. Available: "
-            + ", ".join(error.available)
-            + ".",
-        ) from None
-    except UnknownFormat:
-        keys = ", ".join(f.key for f in formats)
-        raise ApiError(400, f"Unknown format {explicit!r}; use one of {keys}.") from None
 
 
 def _syntax_message(text: str) -> str:
@@ -74,7 +56,7 @@ def endpoint() -> Response:
             "hosts on a client's behalf.",
         )
     form = look.form or "SELECT"
-    chosen = _negotiate(RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS, explicit)
+    chosen = choose(RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS, explicit)
     job = Job(
         query=parsed.query,
         form=form,
@@ -148,7 +130,7 @@ _FORMAT_IRIS = [
 def service_description(explicit: str | None) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, at this endpoint's own URL."""
     state = current_app.extensions["kg"]
-    chosen = _negotiate(GRAPH_FORMATS, explicit)
+    chosen = choose(GRAPH_FORMATS, explicit)
     service = ox.NamedNode(request.base_url)
 
     def sd(name: str) -> ox.NamedNode:
@@ -183,11 +165,4 @@ def service_description(explicit: str | None) -> Response:
             ox.Triple(graph, RDF_TYPE, sd("Graph")),
             ox.Triple(graph, ox.NamedNode(VOID + "triples"), ox.Literal(count)),
         ]
-    body = ox.serialize(
-        triples,
-        format=OXIGRAPH_GRAPH_FORMATS[chosen.key],
-        prefixes={"sd": SD, "formats": FORMATS_NS, "void": VOID},
-    )
-    response = Response(body, mimetype=chosen.media_type)
-    response.headers["Vary"] = "Accept"
-    return response
+    return rdf_response(triples, chosen, {"sd": SD, "formats": FORMATS_NS, "void": VOID})

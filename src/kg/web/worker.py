@@ -93,22 +93,11 @@ def _run_once(store: ox.Store, job: Job, functions: dict) -> Answer:
             return Answer(True, ASK_WRITERS[job.format_key](bool(result)), rows=1)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = []
-            truncated = False
-            for solution in result:
-                if len(rows) == job.max_rows:
-                    truncated = True
-                    break
-                rows.append([solution[v] for v in variables])
+            solutions, truncated = _take(result, job.max_rows)
+            rows = [[solution[v] for v in variables] for solution in solutions]
             body = SELECT_WRITERS[job.format_key](variables, rows)
             return Answer(True, body, rows=len(rows), truncated=truncated)
-        triples = []
-        truncated = False
-        for triple in result:
-            if len(triples) == job.max_rows:
-                truncated = True
-                break
-            triples.append(triple)
+        triples, truncated = _take(result, job.max_rows)
         triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
         body = ox.serialize(
             triples, format=OXIGRAPH_GRAPH_FORMATS[job.format_key], prefixes=PREFIXES
@@ -118,6 +107,16 @@ def _run_once(store: ox.Store, job: Job, functions: dict) -> Answer:
         return Answer(False, error_kind="syntax", message=str(error))
     except (ValueError, OSError, RuntimeError) as error:
         return Answer(False, error_kind="evaluation", message=str(error))
+
+
+def _take(items, limit: int) -> tuple[list, bool]:
+    """The first ``limit`` items, and whether there were more."""
+    taken = []
+    for item in items:
+        if len(taken) == limit:
+            return taken, True
+        taken.append(item)
+    return taken, False
 
 
 def serve(connection: Connection, store_path: str) -> None:

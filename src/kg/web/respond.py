@@ -1,0 +1,40 @@
+"""Negotiated responses shared by the blueprints."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Response, request
+
+from kg.web.errors import ApiError
+from kg.web.formats import (
+    OXIGRAPH_GRAPH_FORMATS,
+    MediaFormat,
+    NotAcceptable,
+    UnknownFormat,
+    negotiate,
+)
+
+
+def choose(formats: tuple[MediaFormat, ...], explicit: str | None) -> MediaFormat:
+    """The format to answer in, or the 406 / 400 that says why there is none."""
+    try:
+        return negotiate(formats, request.accept_mimetypes, explicit)
+    except NotAcceptable as error:
+        raise ApiError(
+            406,
+            "None of the media types in Accept can be produced. Available: "
+            + ", ".join(error.available)
+            + ".",
+        ) from None
+    except UnknownFormat:
+        keys = ", ".join(f.key for f in formats)
+        raise ApiError(400, f"Unknown format {explicit!r}; use one of {keys}.") from None
+
+
+def rdf_response(triples: list[ox.Triple], fmt: MediaFormat, prefixes: dict[str, str]) -> Response:
+    """``triples``, sorted so that each subject's statements stay together, as ``fmt``."""
+    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    body = ox.serialize(ordered, format=OXIGRAPH_GRAPH_FORMATS[fmt.key], prefixes=prefixes)
+    response = Response(body, mimetype=fmt.media_type)
+    response.headers["Vary"] = "Accept"
+    return response
