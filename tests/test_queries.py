@@ -7,22 +7,58 @@ quotes the sentence it comes from.
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
+import pyoxigraph as ox
 import pytest
 
 from kg.queries import ParameterError, stored_queries
 from kg.store import Build, to_python
 
 from .conftest import HOME
+from .http_client import request
 
 QUERIES = stored_queries(HOME / "queries")
 
 
-def run(build: Build, name: str, **params: str) -> list[dict]:
+def _in_process(build: Build, name: str, **params: str) -> list[dict]:
     query = QUERIES[name]
     result = build.query(query.text, substitutions=query.substitutions(params))
     names = [v.value for v in result.variables]
     return [{n: to_python(row[n]) for n in names} for row in result]
+
+
+def _json_value(term: dict | None):
+    """A SPARQL JSON term as the same plain value :func:`to_python` gives."""
+    if term is None:
+        return None
+    if term["type"] != "literal" or "datatype" not in term:
+        return term["value"]
+    return to_python(ox.Literal(term["value"], datatype=ox.NamedNode(term["datatype"])))
+
+
+def _through_api(server: str, name: str, **params: str) -> list[dict]:
+    reply = request(
+        server,
+        "GET",
+        f"/api/queries/{name}?{urlencode(params)}",
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert reply.status == 200, reply.body[:300]
+    data = reply.json()
+    names = data["head"]["vars"]
+    return [
+        {n: _json_value(binding.get(n)) for n in names} for binding in data["results"]["bindings"]
+    ]
+
+
+@pytest.fixture(params=["in-process", "api"])
+def run(request: pytest.FixtureRequest, build: Build):
+    """Run a stored query in the store directly, or through the HTTP API of the server."""
+    if request.param == "in-process":
+        return lambda name, **params: _in_process(build, name, **params)
+    server = request.getfixturevalue("server")
+    return lambda name, **params: _through_api(server, name, **params)
 
 
 def local(iri: str | None) -> str | None:
@@ -38,10 +74,10 @@ def test_every_stored_query_is_documented_and_tested() -> None:
     assert tested == set(QUERIES)
 
 
-def test_targets_by_region(build: Build) -> None:
+def test_targets_by_region(run) -> None:
     # 004: "Guian New Area ... plans to create a hub of 12 mega data centers and 4 million
     # servers with a fixed-asset investment of over 40 billion yuan by 2025."
-    rows = run(build, "targets-by-region", region="region:guizhou")
+    rows = run("targets-by-region", region="region:guizhou")
     by_target = {local(r["target"]): r for r in rows}
     assert by_target["guian-servers-2025"]["value"] == 4_000_000
     assert by_target["guian-mega-data-centres-2025"]["value"] == 12
@@ -53,17 +89,17 @@ def test_targets_by_region(build: Build) -> None:
     assert by_target["guizhou-computing-voucher-budget-2024"]["value"] == 100_000_000
     assert {local(r["area"]) for r in rows} == {"guizhou", "guian-new-area"}
     # 001: "Shandong ... plans to incubate 400 such SMEs by 2025"; year filters narrow it.
-    shandong = run(build, "targets-by-region", region="region:shandong")
+    shandong = run("targets-by-region", region="region:shandong")
     assert [(r["value"], r["deadline"]) for r in shandong] == [(400, "2025")]
-    assert run(build, "targets-by-region", region="region:shandong", to_year="2024") == []
-    assert len(run(build, "targets-by-region", region="region:shandong", from_year="2025")) == 1
+    assert run("targets-by-region", region="region:shandong", to_year="2024") == []
+    assert len(run("targets-by-region", region="region:shandong", from_year="2025")) == 1
     # Year range over all regions: the 2025 deadlines are Shandong's and Gui'an's.
-    in_2025 = run(build, "targets-by-region", from_year="2025", to_year="2025")
+    in_2025 = run("targets-by-region", from_year="2025", to_year="2025")
     assert {local(r["area"]) for r in in_2025} == {"shandong", "guian-new-area"}
 
 
-def test_targets_by_region_all_regions(build: Build) -> None:
-    rows = run(build, "targets-by-region")
+def test_targets_by_region_all_regions(run) -> None:
+    rows = run("targets-by-region")
     areas = {local(r["area"]) for r in rows}
     assert {
         "beijing",
@@ -86,25 +122,25 @@ def test_targets_by_region_all_regions(build: Build) -> None:
     ]
 
 
-def test_regions_naming_sector(build: Build) -> None:
+def test_regions_naming_sector(run) -> None:
     # 000/001: Zhejiang promotes "brain-like intelligence and quantum information".
-    rows = run(build, "regions-naming-sector")
+    rows = run("regions-naming-sector")
     assert {local(r["region"]) for r in rows} == {"zhejiang", "china"}
     # Metaverse: Hefei, Wuhan (000/001), Beijing (Tong Zhilei's quote), China's local
     # governments in general (001).
-    metaverse = run(build, "regions-naming-sector", sector="sector:metaverse")
+    metaverse = run("regions-naming-sector", sector="sector:metaverse")
     assert {local(r["region"]) for r in metaverse} == {"hefei", "wuhan", "beijing", "china"}
     # Narrower sectors count: augmented reality is a kind of extended reality, and
     # Beijing's disputed sector claims name both.
-    xr = run(build, "regions-naming-sector", sector="sector:extended-reality")
+    xr = run("regions-naming-sector", sector="sector:extended-reality")
     assert {local(r["named"]) for r in xr if local(r["region"]) == "beijing"} == {
         "extended-reality",
         "augmented-reality",
     }
 
 
-def test_officials_and_posts(build: Build) -> None:
-    rows = run(build, "officials-and-posts", category="lgde:Official")
+def test_officials_and_posts(run) -> None:
+    rows = run("officials-and-posts", category="lgde:Official")
     people = {(r["name"], r["roleLabel"], local(r["organization"])) for r in rows}
     # 000: "Wang Zhonglin, governor of Hubei"; 004: "Tao Changhai, Guizhou's vice-governor";
     # 004: "Liao Fei, head of Science and Technology Department of Guizhou provincial government".
@@ -116,14 +152,14 @@ def test_officials_and_posts(build: Build) -> None:
     wang = next(r for r in rows if r["name"] == "Wang Zhonglin")
     assert wang["nameZh"] == "王忠林" and local(wang["post"]) == "hubei-governor"
     # 001: "Chen Hongyu, a former vice president of the ... Party School".
-    everyone = run(build, "officials-and-posts")
+    everyone = run("officials-and-posts")
     chen = next(r for r in everyone if r["name"] == "Chen Hongyu")
     assert local(chen["tenure"]) == "formerTenure"
     assert len({r["person"] for r in everyone}) == 17
 
 
-def test_gdp_figures(build: Build) -> None:
-    rows = run(build, "gdp-figures")
+def test_gdp_figures(run) -> None:
+    rows = run("gdp-figures")
     figures = {(local(r["region"]), local(r["article"])): r for r in rows}
     # 000: "GDP of Hubei Province reached 5 trillion yuan (US$ 789 billion) last year";
     # 001 gives the same figure.
@@ -135,13 +171,13 @@ def test_gdp_figures(build: Build) -> None:
     assert local(figures[("guangdong", "000")]["comparator"]) == "moreThan"
     assert figures[("shanxi", "001")]["value"] == 2_000_000_000_000
     assert {r["year"] for r in rows} == {"2021"}
-    assert [local(r["region"]) for r in run(build, "gdp-figures", region="region:dongguan")] == [
+    assert [local(r["region"]) for r in run("gdp-figures", region="region:dongguan")] == [
         "dongguan"
     ]
 
 
-def test_conflicting_facts(build: Build) -> None:
-    rows = run(build, "conflicting-facts")
+def test_conflicting_facts(run) -> None:
+    rows = run("conflicting-facts")
     pairs = {
         (local(r["fact"]), local(r["article"]), local(r["other"]), local(r["otherArticle"]))
         for r in rows
@@ -152,8 +188,8 @@ def test_conflicting_facts(build: Build) -> None:
     }
 
 
-def test_everything_in_region(build: Build) -> None:
-    rows = run(build, "everything-in-region")  # default: Guizhou
+def test_everything_in_region(run) -> None:
+    rows = run("everything-in-region")  # default: Guizhou
     places = {local(r["place"]) for r in rows}
     assert places == {"guizhou", "guian-new-area"}
     facts = {local(r["fact"]) for r in rows}
@@ -170,8 +206,8 @@ def test_everything_in_region(build: Build) -> None:
     assert sources == {"002", "003", "004"}
 
 
-def test_sectors_named_by_several_regions(build: Build) -> None:
-    rows = run(build, "sectors-named-by-several-regions")
+def test_sectors_named_by_several_regions(run) -> None:
+    rows = run("sectors-named-by-several-regions")
     by_sector = {local(r["sector"]): r for r in rows}
     assert all(r["regions"] >= 2 for r in rows)
     # Metaverse: Hefei, Wuhan, Beijing (quote), China's local governments.
@@ -186,13 +222,13 @@ def test_sectors_named_by_several_regions(build: Build) -> None:
     }
     # Cloud computing: Wuhan (000/001) and Guizhou, "China's cloud computing capital" (003).
     assert set(by_sector["cloud-computing"]["regionNames"].split(", ")) == {"Wuhan", "Guizhou"}
-    three = run(build, "sectors-named-by-several-regions", min_regions="4")
+    three = run("sectors-named-by-several-regions", min_regions="4")
     assert {local(r["sector"]) for r in three} <= {local(r["sector"]) for r in rows}
     assert all(r["regions"] >= 4 for r in three)
 
 
-def test_quotes_by_speaker(build: Build) -> None:
-    rows = run(build, "quotes-by-speaker", speaker="person:tong-zhilei")
+def test_quotes_by_speaker(run) -> None:
+    rows = run("quotes-by-speaker", speaker="person:tong-zhilei")
     words = {(local(r["article"]), r["words"]) for r in rows}
     # The same remark in two translations, one per source (000 "metaverse", 001 "metaworld").
     assert (
@@ -205,7 +241,7 @@ def test_quotes_by_speaker(build: Build) -> None:
         "The concept of the metaworld can be seen as a comprehensive development "
         "and innovative expansion of the digital economy",
     ) in words
-    lu = run(build, "quotes-by-speaker", speaker="person:lu-ming")
+    lu = run("quotes-by-speaker", speaker="person:lu-ming")
     assert any(
         r["words"] == "blind investments, wastage of resources and overlapping of projects"
         for r in lu
@@ -213,8 +249,8 @@ def test_quotes_by_speaker(build: Build) -> None:
     assert all(r["words"] in r["passage"] for r in lu)
 
 
-def test_targets_and_actuals(build: Build) -> None:
-    rows = run(build, "targets-and-actuals")
+def test_targets_and_actuals(run) -> None:
+    rows = run("targets-and-actuals")
     # 004: Guizhou-Cloud expects "a production value of 2.1 billion yuan ($330 million)
     # this year"; "In January, the company achieved a production value of 92 million yuan".
     assert [(r["targetValue"], r["actualValue"], r["actualPeriod"]) for r in rows] == [
@@ -222,8 +258,8 @@ def test_targets_and_actuals(build: Build) -> None:
     ]
 
 
-def test_articles(build: Build) -> None:
-    rows = run(build, "articles")
+def test_articles(run) -> None:
+    rows = run("articles")
     assert [local(r["article"]) for r in rows] == ["000", "001", "002", "003", "004"]
     xinhua = rows[1]
     assert xinhua["publisher"] == "Xinhua News Agency"
@@ -232,16 +268,16 @@ def test_articles(build: Build) -> None:
     assert all(len(r["sha256"]) == 64 and r["facts"] > 10 for r in rows)
 
 
-def test_find_concept_by_wording(build: Build) -> None:
+def test_find_concept_by_wording(run) -> None:
     for wording in ("metacosm", "metaworld", "metaversion", "metal integration"):
-        rows = run(build, "find-concept-by-wording", wording=wording)
+        rows = run("find-concept-by-wording", wording=wording)
         assert [local(r["concept"]) for r in rows] == ["metaverse"], wording
-    rows = run(build, "find-concept-by-wording", wording="intellectual transformation")
+    rows = run("find-concept-by-wording", wording="intellectual transformation")
     assert [local(r["concept"]) for r in rows] == ["intelligent-manufacturing"]
 
 
-def test_policy_documents(build: Build) -> None:
-    rows = run(build, "policy-documents")
+def test_policy_documents(run) -> None:
+    rows = run("policy-documents")
     kinds = {local(r["document"]): local(r["type"]) for r in rows}
     assert kinds["state-council-guizhou-guideline"] == "Guideline"
     assert kinds["14th-five-year-plan"] == "FiveYearPlan"
@@ -251,8 +287,8 @@ def test_policy_documents(build: Build) -> None:
     assert guideline["creator"] == "State Council" and guideline["facts"] == 3
 
 
-def test_regions(build: Build) -> None:
-    rows = run(build, "regions")
+def test_regions(run) -> None:
+    rows = run("regions")
     by_region = {local(r["region"]): r for r in rows}
     assert len(by_region) == 33
     assert local(by_region["shanxi"]["wikidata"]) == "Q46913"
@@ -263,29 +299,29 @@ def test_regions(build: Build) -> None:
     assert by_region["guizhou"]["articles"] == 3
 
 
-def test_evidence_for_fact(build: Build) -> None:
-    rows = run(build, "evidence-for-fact")
+def test_evidence_for_fact(run) -> None:
+    rows = run("evidence-for-fact")
     assert [local(r["article"]) for r in rows] == ["000", "001"]
     assert "20 major application scenarios" in rows[0]["passage"]
     assert "20 key application scenarios" in rows[1]["passage"]
 
 
-def test_money_amounts(build: Build) -> None:
-    rows = run(build, "money-amounts", min_yuan="1000000000000")
+def test_money_amounts(run) -> None:
+    rows = run("money-amounts", min_yuan="1000000000000")
     assert {r["yuan"] for r in rows} == {
         12_000_000_000_000,
         5_000_000_000_000,
         2_000_000_000_000,
         1_000_000_000_000,
     }
-    everything = run(build, "money-amounts")
+    everything = run("money-amounts")
     hubei = next(r for r in everything if local(r["fact"]) == "hubei-gdp-2021")
     # 789 billion dollars for 5 trillion yuan: about 0.1578 dollars a yuan.
     assert Decimal(str(hubei["rate"])) == Decimal("0.1578")
 
 
-def test_organisations(build: Build) -> None:
-    rows = run(build, "organisations", kind="lgde:Company")
+def test_organisations(run) -> None:
+    rows = run("organisations", kind="lgde:Company")
     companies = {r["label"]: r for r in rows}
     assert set(companies) == {
         "Sany Group",
@@ -297,27 +333,27 @@ def test_organisations(build: Build) -> None:
     assert companies["Guizhou-Cloud"]["people"] == "Yang Yunyong"
 
 
-def test_events(build: Build) -> None:
-    rows = run(build, "events")
+def test_events(run) -> None:
+    rows = run("events")
     by_event = {local(r["event"]): r for r in rows}
     assert by_event["provincial-two-sessions-2022"]["date"] == "2022"
     assert by_event["provincial-two-sessions-2022"]["announced"] >= 10
     assert "national-two-sessions-2024" in by_event and "us-chip-sanctions" in by_event
 
 
-def test_plans_by_theme(build: Build) -> None:
-    rows = run(build, "plans-by-theme")
+def test_plans_by_theme(run) -> None:
+    rows = run("plans-by-theme")
     assert {local(r["fact"]) for r in rows} == {
         "shandong-specialized-smes-2025",
         "zhejiang-specialized-smes-2022",
         "local-governments-sme-tax-credit",
     }
-    vouchers = run(build, "plans-by-theme", theme="theme:computing-vouchers")
+    vouchers = run("plans-by-theme", theme="theme:computing-vouchers")
     assert {r["areaLabel"] for r in vouchers} == {"China", "Guizhou"}
 
 
-def test_sector_scheme(build: Build) -> None:
-    rows = run(build, "sector-scheme")
+def test_sector_scheme(run) -> None:
+    rows = run("sector-scheme")
     by_sector = {local(r["sector"]): r for r in rows}
     assert len(by_sector) == 51
     assert set(by_sector["metaverse"]["altLabels"].split(" | ")) == {

@@ -237,7 +237,12 @@ def serve(
         sys.exit(1)
     app = None
     try:
-        app = create_app(chosen, store_path=store_path, build_store=build.path / STORE_DIR)
+        app = create_app(
+            chosen,
+            store_path=store_path,
+            build_store=build.path / STORE_DIR,
+            queries_dir=_layout(ctx).queries_dir,
+        )
         click.echo(f"Serving {build.path.name} at http://{host}:{port}/sparql", err=True)
         waitress.serve(app, host=host, port=port, threads=chosen.http_threads, ident="kg")
     finally:

@@ -24,6 +24,7 @@ class ServerState:
     graph_sizes: dict[str, int] = field(default_factory=dict)
     statistics: dict[str, int] = field(default_factory=dict)
     downloads: object = None
+    queries: dict = field(default_factory=dict)
 
     @property
     def total_triples(self) -> int:
@@ -41,6 +42,7 @@ def create_app(
     *,
     store_path: Path | None = None,
     build_store: Path | None = None,
+    queries_dir: Path | None = None,
 ) -> Flask:
     """Make the application over the store at ``store_path`` (default: the current build).
 
@@ -73,13 +75,18 @@ def create_app(
 
     state.statistics = _statistics(state)
     state.downloads = Downloads(build_store)
+    from kg.layout import Layout
+    from kg.queries import stored_queries
+
+    state.queries = stored_queries(queries_dir or Layout.discover().queries_dir)
     app.extensions["kg"] = state
 
     errors.init_app(app)
-    from kg.web import dataset_description, resources, sparql
+    from kg.web import api, dataset_description, resources, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(dataset_description.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(resources.bp)
     resources.init_app(app)
     return app

@@ -13,6 +13,7 @@ from kg.web.errors import ApiError
 from kg.web.formats import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
+    MediaFormat,
 )
 from kg.web.protocol import READ_ONLY, read_query_request
 from kg.web.respond import choose, rdf_response
@@ -68,6 +69,12 @@ def endpoint() -> Response:
         base_iri=request.base_url,  # RFC 3986: the request's URL resolves relative IRIs
     )
     answer, seconds = execute(job)
+    return results_response(answer, chosen, seconds)
+
+
+def results_response(answer: Answer, chosen: MediaFormat, seconds: float) -> Response:
+    """The HTTP response for a query's answer, with timing, count and truncation headers."""
+    state = current_app.extensions["kg"]
     mimetype = chosen.media_type
     response = Response(answer.body, mimetype=mimetype)
     if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):

@@ -29,6 +29,8 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     declares_dataset: bool = False  # the query has FROM or FROM NAMED
     base_iri: str | None = None  # resolves relative IRIs: the endpoint's own URL
+    # Parameters of a stored query: (variable, RDF term) pairs bound before evaluation.
+    substitutions: tuple = ()
 
 
 @dataclass
@@ -85,6 +87,7 @@ def _run_once(store: ox.Store, job: Job, functions: dict) -> Answer:
         result = store.query(
             job.query,
             prefixes=PREFIXES,  # the project's prefixes are predeclared; a query may redefine them
+            substitutions=dict(job.substitutions) or None,
             base_iri=job.base_iri,
             custom_functions=functions or None,
             **_dataset_options(job),

@@ -1,0 +1,93 @@
+"""Stored queries as a REST API: ``GET /api/queries/<name>``, its OpenAPI document and docs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from kg import __version__
+from kg.queries import ParameterError, StoredQuery
+from kg.sparql_text import shape
+from kg.web.errors import ApiError
+from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS
+from kg.web.openapi import openapi_document
+from kg.web.respond import choose
+from kg.web.sparql import execute, results_response
+from kg.web.worker import Job
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+API_FORMATS = tuple(f for f in RESULT_FORMATS if f.key in ("json", "csv", "tsv"))
+EXTENSIONS = {".json": "json", ".csv": "csv", ".tsv": "tsv"}
+
+
+def _queries() -> dict[str, StoredQuery]:
+    return current_app.extensions["kg"].queries
+
+
+def _summary(query: StoredQuery) -> dict:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "url": f"{request.host_url.rstrip('/')}/api/queries/{query.name}",
+        "parameters": [
+            {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            for p in query.parameters
+        ],
+    }
+
+
+@bp.route("/queries")
+def list_queries() -> Response:
+    return jsonify([_summary(q) for _, q in sorted(_queries().items())])
+
+
+@bp.route("/queries/<name>")
+def run_query(name: str) -> Response:
+    explicit = request.args.get("format")
+    for extension, key in EXTENSIONS.items():
+        if name.endswith(extension):
+            name, explicit = name[: -len(extension)], key
+            break
+    query = _queries().get(name)
+    if query is None:
+        raise ApiError(404, f"No stored query {name!r}; GET /api/queries lists them.")
+    values: dict[str, str] = {}
+    for key in request.args:
+        if key == "format":
+            continue
+        given = request.args.getlist(key)
+        if len(given) > 1:
+            raise ApiError(400, f"parameter {key!r}: given {len(given)} times; give it once.")
+        values[key] = given[0]
+    try:
+        substitutions = query.substitutions(values)
+    except ParameterError as error:
+        raise ApiError(400, str(error)) from None
+    look = shape(query.text)
+    form = look.form or "SELECT"
+    chosen = choose(API_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS, explicit)
+    settings = current_app.extensions["kg"].settings
+    answer, seconds = execute(
+        Job(
+            query=query.text,
+            form=form,
+            format_key=chosen.key,
+            max_rows=settings.max_rows,
+            declares_dataset=look.declares_dataset,
+            base_iri=request.base_url,
+            substitutions=tuple(substitutions.items()),
+        )
+    )
+    return results_response(answer, chosen, seconds)
+
+
+@bp.route("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(_queries(), request.host_url.rstrip("/"), __version__))
+
+
+@bp.route("/")
+def docs() -> Response:
+    queries = [_summary(q) for _, q in sorted(_queries().items())]
+    return Response(render_template("api.html", queries=queries), mimetype="text/html")
