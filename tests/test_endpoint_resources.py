@@ -168,8 +168,21 @@ def test_download_index_lists_every_format(server) -> None:
     assert request(server, "GET", "/download/lgde.xlsx").status == 404
 
 
-def test_index_page_links_everything(server) -> None:
+def test_landing_page(server, build) -> None:
     page = request(server, "GET", "/", headers={"Accept": BROWSER}).body.decode()
-    for link in ("/sparql", "/ontology", "/.well-known/void", "/download/"):
+    for link in ("/sparql", "/api/", "/ontology", "/.well-known/void", "/download/"):
         assert f'href="{link}"' in page
     assert server + "/sparql" in page
+    # Live counts, from the graph itself.
+    people = len(build.select("SELECT DISTINCT ?p WHERE { ?p a foaf:Person }"))
+    assert f"<th>People</th><td>{people}</td>" in page
+    assert "<th>Source articles</th><td>5</td>" in page
+    assert build.manifest["created"] in page and "conforms" in page
+    # schema.org Dataset for dataset search engines.
+    import json
+
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    dataset = json.loads(block)
+    assert dataset["@type"] == "Dataset" and dataset["@context"] == "https://schema.org/"
+    assert len(dataset["distribution"]) == 6
+    assert all(d["contentUrl"].startswith(server + "/download/") for d in dataset["distribution"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from kg.export import FORMATS, export_store
-from kg.namespaces import BASE, GRAPHS, ID, LGDE
+from kg.namespaces import BASE, GRAPHS, ID, LGDE, PREFIXES
 from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS
 from kg.web.respond import choose, rdf_response
@@ -58,9 +59,18 @@ def _statistics(state) -> dict[str, int]:
     store = ox.Store.read_only(str(state.build_store))
 
     def count(query: str) -> int:
-        return int(next(iter(store.query(query, use_default_graph_as_union=True)))[0].value)
+        result = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
+        return int(next(iter(result))[0].value)
 
     return {
+        "articles": count("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a schema:NewsArticle }"),
+        "regions": count("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a lgde:Region }"),
+        "people": count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a foaf:Person }"),
+        "targets": count("SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a lgde:PolicyTarget }"),
+        "indicators": count(
+            "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a lgde:IndicatorObservation }"
+        ),
+        "facts": count("SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a lgde:Fact }"),
         "entities": count(
             f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
             f'FILTER(STRSTARTS(STR(?s), "{ID}")) }}'
@@ -142,14 +152,69 @@ def void() -> Response:
     return rdf_response(triples, fmt, {"void": VOID, "dcat": DCAT, "dcterms": DCT})
 
 
+def _manifest(state) -> dict:
+    path = Path(state.build_store).parent / "manifest.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def schema_org(root: str, state, manifest: dict) -> dict:
+    """A schema.org Dataset description, for dataset search engines."""
+    return {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": DATASET_IRI,
+        "name": "China Local Government Digital Economy knowledge graph",
+        "description": "Targets, plans, indicators, officials, quotes and policy documents on "
+        "how China's local governments plan and report the digital economy, "
+        "each tied to the news article that reports it and a verbatim quote.",
+        "url": root + "/",
+        "license": "https://www.apache.org/licenses/LICENSE-2.0",
+        "isAccessibleForFree": True,
+        "keywords": [
+            "China",
+            "local government",
+            "digital economy",
+            "industrial policy",
+            "two sessions",
+            "linked data",
+            "knowledge graph",
+        ],
+        "spatialCoverage": {
+            "@type": "Place",
+            "name": "China",
+            "sameAs": "http://www.wikidata.org/entity/Q148",
+        },
+        "temporalCoverage": "2020/2025",
+        "dateModified": manifest.get("created"),
+        "variableMeasured": ["GDP", "growth of added value", "policy targets"],
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "encodingFormat": f.media_type,
+                "contentUrl": f"{root}/download/{DUMP_NAME}.{f.extension}",
+            }
+            for f in FORMATS.values()
+        ],
+    }
+
+
 @bp.route("/")
 def index() -> Response:
     state = current_app.extensions["kg"]
+    root = request.host_url.rstrip("/")
+    manifest = _manifest(state)
     page = render_template(
         "index.html",
         stats=state.statistics,
         graphs=sorted(state.graph_sizes.items()),
-        root=request.host_url.rstrip("/"),
+        root=root,
+        built=manifest.get("created", "unknown"),
+        shacl=manifest.get("shacl", {}),
+        queries=len(state.queries),
+        json_ld=json.dumps(schema_org(root, state, manifest), indent=2, ensure_ascii=False),
     )
     return Response(page, mimetype="text/html")
 
