@@ -186,3 +186,25 @@ def test_landing_page(server, build) -> None:
     assert dataset["@type"] == "Dataset" and dataset["@context"] == "https://schema.org/"
     assert len(dataset["distribution"]) == 6
     assert all(d["contentUrl"].startswith(server + "/download/") for d in dataset["distribution"])
+
+
+def test_entity_page_groups_facts_by_kind_with_evidence(server) -> None:
+    page = request(server, "GET", "/id/person/lu-ming", headers={"Accept": BROWSER}).body.decode()
+    headings = re.findall(r"<h2>([^<]+)</h2>", page)
+    assert headings[:3] == ["Posts and affiliations", "Quotes", "Plans"]
+    # Each fact with its verbatim quote and its source article.
+    assert "blind investments, wastage of resources and overlapping of projects" in page
+    assert page.count('class="fact" data-kind="Quote"') == 8
+    assert 'href="/id/article/003"' in page
+
+
+def test_conflicting_facts_side_by_side(server) -> None:
+    page = request(server, "GET", "/id/region/dongguan", headers={"Accept": BROWSER}).body.decode()
+    assert "<h2>Sources disagree</h2>" in page
+    block = page.split('<div class="conflict">', 1)[1].split("</div>", 1)[0]
+    assert block.count("<section>") == 2
+    assert "With the GDP of Dongguan" in block and "the GDP of Guangdong, a city" in block
+    assert 'href="/id/article/000"' in block and 'href="/id/article/001"' in block
+    # The other city's fact appears only as the other side, not among Dongguan's own facts.
+    own = page.split("<h2>Indicators</h2>", 1)[1]
+    assert "the GDP of Guangdong, a city" not in own.split("<h2>", 1)[0]

@@ -138,3 +138,121 @@ def build_description(iri: str, triples: list[ox.Triple]) -> Description:
             description.incoming.append((link(triple.subject.value), link(triple.predicate.value)))
     description.incoming.sort(key=lambda pair: (pair[1].label, pair[0].label))
     return description
+
+
+# --- Facts about an entity, grouped by kind ----------------------------------------------
+
+FACT_KINDS = (  # (class local name, heading), in the order a researcher reads them
+    ("PolicyTarget", "Targets"),
+    ("IndicatorObservation", "Indicators"),
+    ("Affiliation", "Posts and affiliations"),
+    ("Quote", "Quotes"),
+    ("PolicyPlan", "Plans"),
+    ("Claim", "Claims"),
+    ("SectorClaim", "Disputed sectors"),
+    ("Photograph", "Photographs"),
+    ("Video", "Video"),
+)
+
+
+def _refers(variable: str, iri: str) -> str:
+    """Patterns by which fact ``?variable`` refers to the entity."""
+    v, r = "?" + variable, f"<{iri}>"
+    return (
+        f"{{ {v} ?p {r} }} UNION {{ {v} lgde:sectorClaim/lgde:sector {r} }} "
+        f"UNION {{ ?claim lgde:sector {r} . {v} lgde:sectorClaim ?claim }}"
+    )
+
+
+def facts_query(iri: str) -> str:
+    """SELECT the facts that refer to the entity (directly, or through a sector claim),
+    with their kind, summary, value, evidence and conflicts."""
+    kinds = ", ".join(f"lgde:{name}" for name, _ in FACT_KINDS)
+    return f"""SELECT ?fact ?kind ?summary ?value ?unit ?comparator ?period ?exact ?article
+                      ?title ?other ?counterpart ?area WHERE {{
+      {{ {_refers("fact", iri)} BIND(false AS ?counterpart) }}
+      UNION {{ {{ {_refers("near", iri)} }} ?near lgde:conflictsWith ?fact
+               BIND(true AS ?counterpart) }}
+      ?fact a lgde:Fact, ?kind . FILTER(?kind IN ({kinds}))
+      OPTIONAL {{ ?fact lgde:description ?description }}
+      OPTIONAL {{ ?fact schema:text ?words }}
+      OPTIONAL {{ ?fact schema:caption ?caption }}
+      OPTIONAL {{ ?fact org:member/rdfs:label ?member . ?fact org:role/skos:prefLabel ?role .
+                  ?fact org:organization/rdfs:label ?organization }}
+      OPTIONAL {{ ?fact lgde:indicator/skos:prefLabel ?indicator }}
+      OPTIONAL {{ ?fact lgde:sector/skos:prefLabel ?sectorLabel }}
+      BIND(COALESCE(?description, ?words, ?caption,
+                    CONCAT(?member, ", ", ?role, ", ", ?organization),
+                    ?indicator, ?sectorLabel) AS ?summary)
+      OPTIONAL {{ ?fact sdmx-measure:obsValue ?value ; sdmx-attribute:unitMeasure/rdfs:label ?unit ;
+                        lgde:comparator/rdfs:label ?comparator }}
+      OPTIONAL {{ ?fact sdmx-dimension:refPeriod ?period }}
+      OPTIONAL {{ ?fact sdmx-dimension:refArea/rdfs:label ?area FILTER(LANG(?area) = "en") }}
+      ?fact lgde:evidence ?evidence . ?evidence oa:hasSource ?article ;
+            oa:hasSelector/oa:exact ?exact . ?article dcterms:title ?title .
+      OPTIONAL {{ ?fact lgde:conflictsWith ?other }}
+    }} ORDER BY ?kind ?fact ?article"""
+
+
+@dataclass
+class Fact:
+    iri: str
+    kind: str
+    summary: str
+    value: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    counterpart: bool = True  # only here as the other side of a conflict
+
+
+@dataclass
+class FactGroups:
+    groups: list[tuple[str, list[Fact]]]
+    conflicts: list[tuple[Fact, Fact]]
+
+
+def group_facts(rows: list[dict]) -> FactGroups:
+    """Arrange SPARQL JSON rows of :func:`facts_query` by kind, and pair conflicts."""
+    facts: dict[str, Fact] = {}
+    for row in rows:
+        iri = row["fact"]["value"]
+        kind = row["kind"]["value"].rsplit("#", 1)[1]
+        fact = facts.get(iri)
+        if fact is None:
+            value = None
+            if "value" in row:
+                value = (
+                    f"{row['comparator']['value']} {row['value']['value']} {row['unit']['value']}"
+                )
+                where = [row[k]["value"] for k in ("area", "period") if k in row]
+                if where:
+                    value += f" ({', '.join(where)})"
+            summary = row["summary"]["value"] if "summary" in row else compact(iri)
+            fact = facts[iri] = Fact(iri, kind, summary, value)
+        if row.get("counterpart", {}).get("value") == "false":
+            fact.counterpart = False
+        quote = row["exact"]["value"]
+        if all(e.quote != quote for e in fact.evidence):
+            fact.evidence.append(
+                Evidence(quote, Link(row["article"]["value"], row["title"]["value"]))
+            )
+        if "other" in row and row["other"]["value"] not in fact.conflicts:
+            fact.conflicts.append(row["other"]["value"])
+    groups = []
+    for name, heading in FACT_KINDS:
+        members = sorted(
+            (f for f in facts.values() if f.kind == name and not f.counterpart),
+            key=lambda f: f.summary,
+        )
+        if members:
+            groups.append((heading, members))
+    pairs = []
+    for fact in facts.values():
+        for other in fact.conflicts:
+            if (
+                other in facts
+                and fact.iri < other
+                and not (fact.counterpart and facts[other].counterpart)
+            ):
+                pairs.append((fact, facts[other]))
+    return FactGroups(groups, pairs)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from kg.namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, compact
-from kg.web.describe import build_description, describe_query
+from kg.web.describe import build_description, describe_query, facts_query, group_facts
 from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS, MediaFormat
 from kg.web.respond import choose
@@ -75,8 +77,15 @@ def resource(rest: str) -> Response:
         description = build_description(iri, triples)
         if description.empty:
             raise ApiError(404, f"There is no resource <{iri}> in this graph.")
+        settings = current_app.extensions["kg"].settings
+        answer, _ = execute(
+            Job(
+                query=facts_query(iri), form="SELECT", format_key="json", max_rows=settings.max_rows
+            )
+        )
+        facts = group_facts(json.loads(answer.body)["results"]["bindings"])
         page = render_template(
-            "resource.html", d=description, formats=DATA_FORMATS, path=request.path
+            "resource.html", d=description, facts=facts, formats=DATA_FORMATS, path=request.path
         )
         response = Response(page, mimetype="text/html")
         response.headers["Vary"] = "Accept"
