@@ -208,3 +208,31 @@ def test_conflicting_facts_side_by_side(server) -> None:
     # The other city's fact appears only as the other side, not among Dongguan's own facts.
     own = page.split("<h2>Indicators</h2>", 1)[1]
     assert "the GDP of Guangdong, a city" not in own.split("<h2>", 1)[0]
+
+
+def test_ontology_page_documents_every_term_from_the_source(server) -> None:
+    from html import unescape
+
+    from rdflib.namespace import OWL, RDFS
+
+    from .conftest import HOME
+
+    ontology = Graph().parse(HOME / "ontology" / "lgde.ttl")
+    page = unescape(request(server, "GET", "/ontology", headers={"Accept": BROWSER}).body.decode())
+    namespace = "https://w3id.org/lgde/ontology#"
+    terms = [
+        t
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for t in ontology.subjects(RDF.type, kind)
+        if str(t).startswith(namespace)
+    ]
+    assert len(terms) > 60
+    for term in terms:
+        name = str(term)[len(namespace) :]
+        row = page.split(f'<tr id="{name}">', 1)[1].split("</tr>", 1)[0]
+        assert str(ontology.value(term, RDFS.label)) in row, name
+        assert str(ontology.value(term, RDFS.comment)) in row, name
+        for prop, word in ((RDFS.domain, "domain"), (RDFS.range, "range")):
+            value = ontology.value(term, prop)
+            if value is not None:
+                assert f"{word}: " in row, (name, word)
