@@ -10,7 +10,7 @@ from kg.sparql_text import shape
 from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS
 from kg.web.openapi import openapi_document
-from kg.web.respond import choose
+from kg.web.respond import choose, requested_format
 from kg.web.sparql import execute, results_response
 from kg.web.worker import Job
 
@@ -44,11 +44,7 @@ def list_queries() -> Response:
 
 @bp.route("/queries/<name>")
 def run_query(name: str) -> Response:
-    explicit = request.args.get("format")
-    for extension, key in EXTENSIONS.items():
-        if name.endswith(extension):
-            name, explicit = name[: -len(extension)], key
-            break
+    name, explicit = requested_format(name, EXTENSIONS)
     query = _queries().get(name)
     if query is None:
         raise ApiError(404, f"No stored query {name!r}; GET /api/queries lists them.")

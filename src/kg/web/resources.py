@@ -11,7 +11,7 @@ from kg.namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, compact
 from kg.web.describe import build_description, describe_query, facts_query, group_facts
 from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS, MediaFormat
-from kg.web.respond import choose
+from kg.web.respond import choose, requested_format
 from kg.web.sparql import execute
 from kg.web.worker import Answer, Job
 
@@ -61,11 +61,7 @@ def _data_response(body: bytes, fmt: MediaFormat) -> Response:
 
 @bp.route("/id/<path:rest>")
 def resource(rest: str) -> Response:
-    explicit = request.args.get("format")
-    for extension, key in EXTENSIONS.items():
-        if rest.endswith(extension):
-            rest, explicit = rest[: -len(extension)], key
-            break
+    rest, explicit = requested_format(rest, EXTENSIONS)
     iri = BASE + "id/" + rest
     fmt = _choose(explicit)
     query = describe_query(iri)

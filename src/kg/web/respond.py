@@ -38,3 +38,14 @@ def rdf_response(triples: list[ox.Triple], fmt: MediaFormat, prefixes: dict[str,
     response = Response(body, mimetype=fmt.media_type)
     response.headers["Vary"] = "Accept"
     return response
+
+
+def requested_format(name: str, extensions: dict[str, str]) -> tuple[str, str | None]:
+    """Split a format-naming extension off ``name`` (``hubei.ttl``); else use ``?format=``.
+
+    Returns the name without the extension, and the format asked for, if any.
+    """
+    for extension, key in extensions.items():
+        if name.endswith(extension):
+            return name[: -len(extension)], key
+    return name, request.args.get("format")
