@@ -87,6 +87,14 @@ def test_format_parameter_overrides_accept(server) -> None:
     )
     assert get(server, PREFIXED, format="tsv").media_type == "text/tab-separated-values"
     assert get(server, CONSTRUCT, format="ntriples").media_type == "application/n-triples"
+    form = request(
+        server,
+        "POST",
+        "/sparql",
+        urlencode({"query": PREFIXED, "format": "csv"}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
+    assert form.status == 200 and form.media_type == "text/csv"
     bad = get(server, PREFIXED, format="png")
     assert bad.status == 400 and "csv" in bad.json()["message"]
 

@@ -104,14 +104,6 @@ class StoredQuery:
     text: str
     parameters: tuple[Parameter, ...] = field(default=())
 
-    @property
-    def kind(self) -> str:
-        """SELECT, ASK, CONSTRUCT or DESCRIBE (the first keyword after the prologue)."""
-        body = re.sub(r"#[^\n]*", "", self.text)
-        body = re.sub(r"(?is)\b(PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)", "", body)
-        match = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body)
-        return match.group(1).upper() if match else "SELECT"
-
     def substitutions(
         self, values: dict[str, str] | None = None, *, defaults: bool = True
     ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:

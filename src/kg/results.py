@@ -6,7 +6,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES, compact
 
-RESULT_FORMATS = {
+OXIGRAPH_RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
     "json": ox.QueryResultsFormat.JSON,
@@ -50,7 +50,7 @@ def render(result: object, fmt: str) -> bytes:
     if isinstance(result, ox.QuerySolutions):
         if fmt == "table":
             return table(result).encode("utf-8")
-        return result.serialize(format=RESULT_FORMATS[fmt])
+        return result.serialize(format=OXIGRAPH_RESULT_FORMATS[fmt])
     if isinstance(result, ox.QueryBoolean):
         if fmt == "json":
             return result.serialize(format=ox.QueryResultsFormat.JSON)

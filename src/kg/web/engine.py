@@ -108,11 +108,6 @@ class QueryEngine:
         with contextlib.suppress(RuntimeError):
             self._idle.put(self._start())
 
-    @property
-    def pids(self) -> list[int]:
-        with self._lock:
-            return [w.process.pid for w in self._all if w.process.pid is not None]
-
     def close(self) -> None:
         self._closed = True
         with self._lock:

@@ -29,7 +29,10 @@ def _wants_html() -> bool:
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     from http import HTTPStatus
 
-    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
     if _wants_html():
         page = (
             f"<!doctype html><html lang=en><meta charset=utf-8><title>{status} {title}</title>"

@@ -22,6 +22,7 @@ class QueryRequest:
     query: str
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
+    format: str | None = None  # ?format=, from the URL or the form body
 
 
 def _utf8(raw: bytes, what: str) -> str:
@@ -96,4 +97,5 @@ def read_query_request(request: Request) -> QueryRequest | None:
         query=queries[0],
         default_graphs=tuple(fields.getlist("default-graph-uri")),
         named_graphs=tuple(fields.getlist("named-graph-uri")),
+        format=fields.get("format"),
     )

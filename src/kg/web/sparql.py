@@ -39,13 +39,9 @@ def _syntax_message(text: str) -> str:
 def endpoint() -> Response:
     state = current_app.extensions["kg"]
     parsed = read_query_request(request)
-    explicit = (
-        request.args.get("format") or request.form.get("format")
-        if request.method == "POST"
-        else request.args.get("format")
-    )
     if parsed is None:
-        return service_description(explicit)
+        return service_description(request.args.get("format"))
+    explicit = parsed.format
 
     look = shape(parsed.query)
     if look.is_update:
