@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint build clean
+.PHONY: run test lint build clean chromium vendor vendor-check screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,34 @@ build: $(STAMP)
 	$(BIN)/kg build
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests frontend
+	$(BIN)/ruff format --check src tests frontend
 
-test: lint
+test: lint chromium
 	$(BIN)/pytest
 
+# The browser tests drive Debian's Chromium (or the one KG_CHROMIUM names); installed if missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@if [ -z "$$KG_CHROMIUM" ] && ! command -v chromium >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# Front-end libraries: pinned in frontend/package-lock.json, copied into the package.
+vendor: $(STAMP)
+	$(BIN)/python frontend/vendor.py
+
+vendor-check: $(STAMP)
+	$(BIN)/python frontend/vendor.py --check
+
+# The README's pictures, taken by the browser tests from a server on the bundled graph.
+screenshots: $(STAMP) chromium
+	$(BIN)/pytest -q tests/test_pages_browser.py -k readme
+	mkdir -p docs/screenshots
+	cp test-artifacts/screenshots/landing.png test-artifacts/screenshots/query.png \
+	   test-artifacts/screenshots/resource.png docs/screenshots/
+
 clean:
-	rm -rf var .pytest_cache
+	rm -rf var .pytest_cache test-artifacts frontend/node_modules

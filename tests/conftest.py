@@ -4,6 +4,8 @@ temporary folder, and copies of the project that tests may break on purpose."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,35 +67,26 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(build: Build, layout: Layout, tmp_path_factory: pytest.TempPathFactory):
-    """The real ``kg serve`` on a loopback port, with the W3C test graphs beside the build.
-
-    Yields the base URL (``http://127.0.0.1:PORT``).
-    """
+@contextmanager
+def running_server(
+    layout: Layout, folder: Path, extra: list[Path], settings: dict[str, str]
+) -> Iterator[str]:
+    """``kg serve`` on a free loopback port until the block ends; gives its base URL."""
     import os
     import subprocess
     import sys
     import time
     import urllib.request
 
-    from rdflib import Dataset, URIRef
-
-    folder = tmp_path_factory.mktemp("w3c")
-    dataset = Dataset()
-    for name, graph in W3C_GRAPHS.items():
-        dataset.graph(URIRef(graph)).parse(W3C / "protocol" / name, format="nt")
-    extra = folder / "w3c-protocol-graphs.nq"
-    dataset.serialize(extra, format="nquads")
-
     port = _free_port()
     kg = Path(sys.executable).with_name("kg")
     command = [str(kg), "--home", str(HOME), "serve", "--port", str(port)]
-    for name, value in SERVER_SETTINGS.items():
+    for name, value in settings.items():
         command += ["--setting", name, value]
-    command.append(str(extra))
+    command += [str(path) for path in extra]
     env = dict(os.environ, KG_BUILD_DIR=str(layout.build_root))
-    log = (folder / "server.log").open("w")
+    log_path = folder / f"server-{port}.log"
+    log = log_path.open("w")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -104,13 +97,135 @@ def server(build: Build, layout: Layout, tmp_path_factory: pytest.TempPathFactor
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError((folder / "server.log").read_text()) from None
+                raise RuntimeError(log_path.read_text()) from None
             time.sleep(0.2)
     SERVER_PIDS[base] = process.pid
-    yield base
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(build: Build, layout: Layout, tmp_path_factory: pytest.TempPathFactory):
+    """The real ``kg serve`` on a loopback port, with the W3C test graphs beside the build.
+
+    Yields the base URL (``http://127.0.0.1:PORT``).
+    """
+    from rdflib import Dataset, URIRef
+
+    folder = tmp_path_factory.mktemp("w3c")
+    dataset = Dataset()
+    for name, graph in W3C_GRAPHS.items():
+        dataset.graph(URIRef(graph)).parse(W3C / "protocol" / name, format="nt")
+    extra = folder / "w3c-protocol-graphs.nq"
+    dataset.serialize(extra, format="nquads")
+    with running_server(layout, folder, [extra], SERVER_SETTINGS) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def plain_server(build: Build, layout: Layout, tmp_path_factory: pytest.TempPathFactory):
+    """``kg serve`` on the build alone, with default settings: what a researcher runs."""
+    with running_server(layout, tmp_path_factory.mktemp("plain"), [], {}) as base:
+        yield base
+
+
+# --------------------------------------------------------------------------- browser
+
+ARTIFACTS = HOME / "test-artifacts"
+# Debian's Chromium, headless, with nothing of its own that reaches the network.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_executable() -> str:
+    import os
+
+    path = os.environ.get("KG_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail(
+            "the browser tests need Debian's chromium (apt-get install chromium), "
+            "or KG_CHROMIUM set to a Chromium executable"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_FLAGS
+        )
+        yield launched
+        launched.close()
+
+
+class PageLog:
+    """What a page did that a test may want to assert on."""
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []  # requests to anywhere but the server, refused
+        self.errors: list[str] = []  # script errors and console errors
+
+
+@pytest.fixture
+def page_log() -> PageLog:
+    return PageLog()
+
+
+def new_tab(browser, base: str, log: PageLog):
+    """A tab in a fresh browser context on ``base``; requests to other hosts are refused."""
+    context = browser.new_context(
+        base_url=base, viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+
+    def only_the_server(route) -> None:
+        url = route.request.url
+        if url.startswith(base + "/") or url.startswith("data:"):
+            route.continue_()
+        else:
+            log.blocked.append(url)
+            route.abort()
+
+    context.route("**/*", only_the_server)
+    tab = context.new_page()
+    tab.on("pageerror", lambda error: log.errors.append(str(error)))
+    tab.on(
+        "console",
+        lambda message: log.errors.append(message.text) if message.type == "error" else None,
+    )
+    return tab
+
+
+@pytest.fixture
+def page(browser, server: str, page_log: PageLog, request: pytest.FixtureRequest):
+    """A fresh browser tab on the test server, with every request to another host refused.
+
+    A screenshot of the page as the test left it goes to ``test-artifacts/screenshots/``.
+    """
+    import re
+
+    tab = new_tab(browser, server, page_log)
+    yield tab
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
+    tab.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    tab.context.close()

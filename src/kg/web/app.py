@@ -82,11 +82,12 @@ def create_app(
     app.extensions["kg"] = state
 
     errors.init_app(app)
-    from kg.web import api, dataset_description, resources, sparql
+    from kg.web import api, dataset_description, query_page, resources, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(dataset_description.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(query_page.bp)
     app.register_blueprint(resources.bp)
     resources.init_app(app)
     return app
