@@ -169,6 +169,7 @@ def test_the_wheel_carries_the_front_end(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"kg/web/static/vendor/{t}" for p in _manifest()["packages"] for t in p["files"]}
+    expected |= {f"kg/web/static/{n}" for n in ("sparql-editor.js", "results-chart.js")}
     expected |= {"kg/web/static/query.js", "kg/web/static/sparql-results.js"}
     expected |= {"kg/web/static/query.css", "kg/web/templates/query.html"}
     assert expected <= names

@@ -20,102 +20,10 @@
   let result = null; // {vars, bindings, kind}
   let labels = new Map();
   let page = 0;
-  let chart = null;
   let running = null;
   let errorLine = null;
 
-  // ---------------------------------------------------------------- editor
-
-  function wordBeforeCursor(cm) {
-    const cursor = cm.getCursor();
-    const line = cm.getLine(cursor.line);
-    let start = cursor.ch;
-    while (start > 0 && /[\w\-.:]/u.test(line[start - 1])) start -= 1;
-    return { word: line.slice(start, cursor.ch), start, cursor, line };
-  }
-
-  function isDeclared(prefix) {
-    const escaped = prefix.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
-    return new RegExp(`^\\s*PREFIX\\s+${escaped}:`, "im").test(editor.getValue());
-  }
-
-  // Add `PREFIX p: <...>` after the prologue's last declaration, so the query also runs
-  // on endpoints that do not predeclare the project's prefixes.
-  function declare(prefix) {
-    if (!(prefix in data.prefixes) || isDeclared(prefix)) return;
-    let at = 0;
-    for (let i = 0; i < editor.lineCount(); i += 1) {
-      const line = editor.getLine(i);
-      if (/^\s*(PREFIX|BASE)\b/i.test(line)) at = i + 1;
-      else if (/^\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b/i.test(line)) break;
-    }
-    editor.replaceRange(`PREFIX ${prefix}: <${data.prefixes[prefix]}>\n`, CodeMirror.Pos(at, 0));
-  }
-
-  function pickAndDeclare(cm, self, item) {
-    cm.replaceRange(item.text, self.from, self.to, "complete");
-    const prefix = item.text.split(":")[0];
-    declare(prefix);
-  }
-
-  function completions(cm) {
-    const { word, start, cursor, line } = wordBeforeCursor(cm);
-    const range = { from: CodeMirror.Pos(cursor.line, start), to: cursor };
-    if (/^\s*PREFIX\s+$/i.test(line.slice(0, start))) {
-      const stem = word.replace(/:.*/, "");
-      const list = Object.entries(data.prefixes)
-        .filter(([prefix]) => prefix.startsWith(stem))
-        .map(([prefix, iri]) => `${prefix}: <${iri}>`);
-      return { list, ...range };
-    }
-    const colon = word.indexOf(":");
-    if (colon >= 0) {
-      const prefix = word.slice(0, colon);
-      const local = word.slice(colon + 1).toLowerCase();
-      const terms = data.terms.filter((t) => t.name.startsWith(`${prefix}:`));
-      const local_ = (t) => t.name.slice(prefix.length + 1).toLowerCase();
-      const starting = terms.filter((t) => local_(t).startsWith(local));
-      const containing = terms.filter((t) => !local_(t).startsWith(local) && local_(t).includes(local));
-      const list = [...starting, ...containing].map((t) => ({
-        text: t.name,
-        displayText: `${t.name} — ${t.label} (${t.kind})`,
-        hint: pickAndDeclare,
-      }));
-      return { list, ...range };
-    }
-    const list = Object.entries(data.prefixes)
-      .filter(([prefix]) => prefix.startsWith(word))
-      .map(([prefix, iri]) => ({ text: `${prefix}:`, displayText: `${prefix}: <${iri}>`, hint: pickAndDeclare }));
-    return { list, ...range };
-  }
-
-  function complete(cm) {
-    cm.showHint({ hint: completions, completeSingle: false });
-  }
-
-  const editor = CodeMirror.fromTextArea($("query"), {
-    mode: "application/sparql-query",
-    lineNumbers: true,
-    matchBrackets: true,
-    indentUnit: 2,
-    extraKeys: {
-      "Ctrl-Enter": () => run(),
-      "Cmd-Enter": () => run(),
-      "Ctrl-Space": complete,
-    },
-  });
-
-  editor.on("inputRead", (cm, change) => {
-    if (change.text.join("") !== ":") return;
-    const token = cm.getTokenAt(cm.getCursor());
-    if (/string|comment|variable-3/.test(token.type ?? "")) return; // inside text or an IRI
-    const { word, line } = wordBeforeCursor(cm);
-    if (/^\s*PREFIX\b/i.test(line)) return;
-    const prefix = word.slice(0, -1);
-    if (!/^[A-Za-z][\w\-.]*$/u.test(prefix)) return;
-    declare(prefix);
-    if (data.terms.some((t) => t.name.startsWith(`${prefix}:`))) complete(cm);
-  });
+  const editor = LgdeEditor.create($("query"), data, () => run());
 
   editor.on("change", () => {
     clearErrorLine();
@@ -360,7 +268,7 @@
     renderTable();
     const plan = result.kind === "select" ? R.chartPlan(result.vars, result.bindings) : null;
     $("tab-chart").disabled = plan === null;
-    if (plan) setUpChart(plan);
+    if (plan) chartPanel.setUp(result, plan);
     selectTab(plan ? currentTab() : "table");
   }
 
@@ -448,56 +356,22 @@
 
   // ---------------------------------------------------------------- chart
 
-  function options(select, names, chosen, none) {
-    select.replaceChildren();
-    if (none) select.append(new Option("(none)", ""));
-    for (const name of names) select.append(new Option(`?${name}`, name));
-    select.value = chosen ?? "";
-  }
-
-  function setUpChart(plan) {
-    const kinds = R.columnKinds(result.vars, result.bindings);
-    $("chart-type").value = plan.type;
-    options($("chart-x"), result.vars, plan.x, false);
-    options($("chart-y"), result.vars.filter((v) => kinds[v] === "numeric"), plan.y, false);
-    options($("chart-series"), result.vars.filter((v) => kinds[v] !== "numeric"), plan.series, true);
-  }
-
   function termName(term) {
     if (term.type === "uri") return labels.get(term.value) ?? R.compact(term.value, data.prefixes);
     return term.value;
   }
 
-  function drawChart() {
-    const plan = {
-      type: $("chart-type").value,
-      x: $("chart-x").value,
-      y: $("chart-y").value,
-      series: $("chart-series").value || null,
-    };
-    const drawn = R.chartData(result.bindings, plan, termName);
-    if (chart) chart.destroy();
-    chart = new Chart($("chart"), {
-      type: plan.type,
-      data: { labels: drawn.labels, datasets: drawn.datasets },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        spanGaps: true,
-        plugins: { legend: { display: drawn.datasets.length > 1 } },
-        scales: {
-          x: { title: { display: true, text: `?${plan.x}` } },
-          y: { beginAtZero: plan.type === "bar", title: { display: true, text: `?${plan.y}` } },
-        },
-      },
-    });
-    $("chart-view").dataset.points = String(drawn.labels.length);
-    $("chart-view").dataset.series = String(drawn.datasets.length);
-  }
-
-  for (const id of ["chart-type", "chart-x", "chart-y", "chart-series"]) {
-    $(id).addEventListener("change", drawChart);
-  }
+  const chartPanel = LgdeChart.create(
+    {
+      type: $("chart-type"),
+      x: $("chart-x"),
+      y: $("chart-y"),
+      series: $("chart-series"),
+      canvas: $("chart"),
+      view: $("chart-view"),
+    },
+    termName
+  );
 
   function currentTab() {
     return $("tab-chart").getAttribute("aria-selected") === "true" ? "chart" : "table";
@@ -509,7 +383,7 @@
     $("tab-chart").setAttribute("aria-selected", String(chartShown));
     $("table-view").hidden = chartShown;
     $("chart-view").hidden = !chartShown;
-    if (chartShown) drawChart();
+    if (chartShown) chartPanel.draw();
   }
 
   $("tab-table").addEventListener("click", () => selectTab("table"));
