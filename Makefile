@@ -24,8 +24,8 @@ build: $(STAMP)
 	$(BIN)/kg build
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests frontend
-	$(BIN)/ruff format --check src tests frontend
+	$(BIN)/ruff check src tests frontend bench
+	$(BIN)/ruff format --check src tests frontend bench
 
 test: lint chromium
 	$(BIN)/pytest

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyshacl import validate
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 
 from kg.problems import Problem
+from kg.shacl_sparql import evaluate, load, split_shapes
 
 
 @dataclass
@@ -31,19 +32,29 @@ def run_shacl(
 
     Validation runs on asserted data only, before reasoning: OWL RL would otherwise
     hide defects (two members of one affiliation become one person via owl:sameAs).
-    Warnings are reported but do not make the data fail.
+    Warnings are reported but do not make the data fail. The shapes' SPARQL constraints
+    run on pyoxigraph (:mod:`kg.shacl_sparql`), the rest on pySHACL.
     """
     combined = Graph()
     combined += ontology
     combined += data
+    core, sparql_constraints = split_shapes(shapes)
     conforms, report_graph, report_text = validate(
         combined,
-        shacl_graph=shapes,
+        shacl_graph=core,
         inference="none",
         allow_warnings=True,
         meta_shacl=False,
         advanced=True,
     )
+    if sparql_constraints:
+        results = evaluate(load(combined), sparql_constraints)
+        for triple in results:
+            report_graph.add(triple)
+        if any(t[1] == SH.resultSeverity and t[2] == SH.Violation for t in results):
+            conforms = False
+            for report in report_graph.subjects(RDF.type, SH.ValidationReport):
+                report_graph.set((report, SH.conforms, Literal(False)))
     problems = []
     for result in report_graph.subjects(RDF.type, SH.ValidationResult):
         focus = report_graph.value(result, SH.focusNode)
