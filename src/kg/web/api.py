@@ -11,7 +11,7 @@ from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS
 from kg.web.openapi import openapi_document
 from kg.web.respond import choose, requested_format
-from kg.web.sparql import execute, results_response
+from kg.web.sparql import answer_job
 from kg.web.worker import Job
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -64,18 +64,16 @@ def run_query(name: str) -> Response:
     form = look.form or "SELECT"
     chosen = choose(API_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS, explicit)
     settings = current_app.extensions["kg"].settings
-    answer, seconds = execute(
-        Job(
-            query=query.text,
-            form=form,
-            format_key=chosen.key,
-            max_rows=settings.max_rows,
-            declares_dataset=look.declares_dataset,
-            base_iri=request.base_url,
-            substitutions=tuple(substitutions.items()),
-        )
+    job = Job(
+        query=query.text,
+        form=form,
+        format_key=chosen.key,
+        max_rows=settings.max_rows,
+        declares_dataset=look.declares_dataset,
+        base_iri=request.base_url,
+        substitutions=tuple(substitutions.items()),
     )
-    return results_response(answer, chosen, seconds)
+    return answer_job(job, chosen)
 
 
 @bp.route("/openapi.json")

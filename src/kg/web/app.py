@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from flask import Flask
 
 from kg.web import errors
+from kg.web.cache import ResultCache
 from kg.web.engine import QueryEngine
 from kg.web.settings import Settings
 
@@ -25,6 +26,7 @@ class ServerState:
     statistics: dict[str, int] = field(default_factory=dict)
     downloads: object = None
     queries: dict = field(default_factory=dict)
+    cache: ResultCache | None = None
 
     @property
     def total_triples(self) -> int:
@@ -35,6 +37,11 @@ def _graph_sizes(store_path: Path) -> dict[str, int]:
     store = ox.Store.read_only(str(store_path))
     result = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     return {row["g"].value: int(row["n"].value) for row in result}
+
+
+def _data_version(store_path: Path) -> str:
+    """Names the data served: builds are never changed in place, so their path does."""
+    return str(store_path.resolve())
 
 
 def create_app(
@@ -79,6 +86,7 @@ def create_app(
     from kg.queries import stored_queries
 
     state.queries = stored_queries(queries_dir or Layout.discover().queries_dir)
+    state.cache = ResultCache(settings.cache_bytes, _data_version(Path(store_path)))
     app.extensions["kg"] = state
 
     errors.init_app(app)

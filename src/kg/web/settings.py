@@ -13,7 +13,11 @@ DOCS = {
     "query_workers": "Worker processes that run queries (each can run one at a time).",
     "worker_wait": "Seconds a request waits for a free worker before it gets 503.",
     "http_threads": "Threads of the HTTP server.",
+    "cache_bytes": "Bytes of memory for answers to repeated queries (0 turns the cache off).",
 }
+
+
+MAY_BE_ZERO = {"cache_bytes"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class Settings:
     query_workers: int = max(2, os.cpu_count() or 2)
     worker_wait: float = 10.0
     http_threads: int = 8
+    cache_bytes: int = 64 * 1024 * 1024
 
     def with_values(self, values: dict[str, str]) -> Settings:
         """A copy with some settings given as text (as on the command line)."""
@@ -39,7 +44,7 @@ class Settings:
                 value = convert(text)
             except ValueError:
                 raise ValueError(f"setting {name!r} needs a number, not {text!r}") from None
-            if value <= 0:
+            if value < 0 or (value == 0 and name not in MAY_BE_ZERO):
                 raise ValueError(f"setting {name!r} must be positive")
             changes[name] = value
         return replace(self, **changes)

@@ -64,8 +64,26 @@ def endpoint() -> Response:
         declares_dataset=look.declares_dataset,
         base_iri=request.base_url,  # RFC 3986: the request's URL resolves relative IRIs
     )
+    return answer_job(job, chosen)
+
+
+def answer_job(job: Job, chosen: MediaFormat) -> Response:
+    """Run ``job`` (or take its answer from the cache) and respond, with an ETag.
+
+    A GET whose ``If-None-Match`` names the answer's ETag gets ``304`` without running
+    the query: the data cannot change while the server runs.
+    """
+    etag = current_app.extensions["kg"].cache.etag(job)
+    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+        response.set_etag(etag)
+        response.headers["Vary"] = "Accept"
+        return response
     answer, seconds = execute(job)
-    return results_response(answer, chosen, seconds)
+    response = results_response(answer, chosen, seconds)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"  # keep it, but ask again (cheaply)
+    return response
 
 
 def results_response(answer: Answer, chosen: MediaFormat, seconds: float) -> Response:
@@ -76,7 +94,8 @@ def results_response(answer: Answer, chosen: MediaFormat, seconds: float) -> Res
     if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):
         response.content_type = f"{mimetype}; charset=utf-8"
     response.headers["Vary"] = "Accept"
-    response.headers["Server-Timing"] = f"engine;dur={seconds * 1000:.1f}"
+    timing = "cache;desc=hit" if seconds < 0 else f"engine;dur={seconds * 1000:.1f}"
+    response.headers["Server-Timing"] = timing
     response.headers["X-Result-Count"] = str(answer.rows)
     if answer.truncated:
         response.headers["X-Result-Truncated"] = "true"
@@ -85,8 +104,14 @@ def results_response(answer: Answer, chosen: MediaFormat, seconds: float) -> Res
 
 
 def execute(job: Job) -> tuple[Answer, float]:
-    """Run ``job`` on the engine; map every failure to the error the client should see."""
+    """Run ``job`` on the engine; map every failure to the error the client should see.
+
+    A repeated job is answered from the cache; its time is then given as -1.
+    """
     state = current_app.extensions["kg"]
+    cached = state.cache.get(job)
+    if cached is not None:
+        return cached, -1.0
     try:
         answer, seconds = state.engine.run(job)
     except QueryTimeout:
@@ -108,6 +133,7 @@ def execute(job: Job) -> tuple[Answer, float]:
             raise ApiError(400, f"The query cannot be evaluated: {answer.message}")
         current_app.logger.error("query worker failed: %s", answer.message)
         raise ApiError(500, "The query failed inside the engine; the error has been logged.")
+    state.cache.put(job, answer)
     return answer, seconds
 
 

@@ -248,8 +248,10 @@
     $("results").hidden = false;
     $("error").hidden = true;
     $("outcome").hidden = false;
-    const engine = /dur=([\d.]+)/.exec(headers.get("Server-Timing") ?? "");
-    const timing = engine ? `${Number(engine[1]).toFixed(1)} ms in the engine, ` : "";
+    const serverTiming = headers.get("Server-Timing") ?? "";
+    const engine = /engine;dur=([\d.]+)/.exec(serverTiming);
+    let timing = engine ? `${Number(engine[1]).toFixed(1)} ms in the engine, ` : "";
+    if (serverTiming.includes("cache;desc=hit")) timing = "answered from the cache, ";
     let status;
     if (result.kind === "ask") status = `The answer is ${result.boolean ? "yes" : "no"} (${result.boolean}).`;
     else {
