@@ -101,25 +101,22 @@ def test_cache_keeps_the_most_recent_answers_within_its_bytes() -> None:
     assert cache.get(_job("bad")) is None
 
 
+def _bound(iri: str) -> Job:
+    return Job(
+        query="q",
+        form="SELECT",
+        format_key="json",
+        max_rows=10,
+        substitutions=((ox.Variable("x"), ox.NamedNode(iri)),),
+    )
+
+
 def test_cache_keys_depend_on_data_version_and_parameters() -> None:
     one, two = ResultCache(1000, "build-a"), ResultCache(1000, "build-b")
     assert one.etag(_job("q")) != two.etag(_job("q"))
-    bound = Job(
-        query="q",
-        form="SELECT",
-        format_key="json",
-        max_rows=10,
-        substitutions=((ox.Variable("x"), ox.NamedNode("http://a/1")),),
-    )
-    other = Job(
-        query="q",
-        form="SELECT",
-        format_key="json",
-        max_rows=10,
-        substitutions=((ox.Variable("x"), ox.NamedNode("http://a/2")),),
-    )
-    assert one.etag(bound) != one.etag(other) != one.etag(_job("q"))
-    assert one.etag(bound) == ResultCache(1000, "build-a").etag(bound)
+    first, second = _bound("http://a/1"), _bound("http://a/2")
+    assert len({one.etag(first), one.etag(second), one.etag(_job("q"))}) == 3
+    assert one.etag(first) == ResultCache(1000, "build-a").etag(_bound("http://a/1"))
 
 
 def test_a_cache_of_zero_bytes_keeps_nothing() -> None:

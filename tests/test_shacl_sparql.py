@@ -87,3 +87,19 @@ def test_same_results_as_pyshacl_on_valid_data(shapes, ontology) -> None:  # noq
 )
 def test_only_queries_that_bind_this_are_taken_over(query: str, bound: bool) -> None:
     assert _this_is_bound(query) is bound
+
+
+def test_shapes_reached_through_other_shapes_stay_with_pyshacl() -> None:
+    text = """
+    @prefix sh: <http://www.w3.org/ns/shacl#> .
+    @prefix ex: <http://example.org/> .
+    ex:Outer a sh:NodeShape ; sh:targetClass ex:A ;
+        sh:property [ sh:path ex:p ; sh:node ex:Inner ] .
+    ex:Inner a sh:NodeShape ; sh:targetClass ex:B ;
+        sh:sparql [ sh:message "m" ; sh:select "SELECT $this WHERE { $this ex:q ?x }" ] .
+    ex:Alone a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:sparql [ sh:message "m" ; sh:select "SELECT $this WHERE { $this ex:q ?x }" ] .
+    """
+    rest, taken = split_shapes(Graph().parse(data=text, format="turtle"))
+    assert [str(c.shape) for c in taken] == ["http://example.org/Alone"]
+    assert len(list(rest.subject_objects(SH.sparql))) == 1

@@ -91,6 +91,8 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
     for shape, node in sorted(shapes.subject_objects(SH.sparql)):
         if shapes.value(shape, SH.path) is not None:
             continue  # property shapes: value nodes and paths, left to pySHACL
+        if any(shapes.subjects(None, shape)):
+            continue  # reached through sh:node, sh:or...: its focus nodes are not its targets
         if Literal(True) in (
             *shapes.objects(node, SH.deactivated),
             shapes.value(shape, SH.deactivated),
