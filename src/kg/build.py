@@ -129,7 +129,7 @@ def check_sources(
     ]
     if clashes:
         raise BuildError("normalize", clashes)
-    checked = Checked(sources, ontology, data, ShaclReport(True, [], Graph(), ""), owners)
+    checked = Checked(sources, ontology, data, ShaclReport(True, [], Graph()), owners)
 
     with steps.step("evidence") as s:
         problems = check_evidence(data, checked.file_of)

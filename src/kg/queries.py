@@ -104,6 +104,18 @@ class StoredQuery:
     text: str
     parameters: tuple[Parameter, ...] = field(default=())
 
+    def summary(self) -> dict:
+        """Name, title, description and parameters, as the API and the query page show them."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "parameters": [
+                {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+                for p in self.parameters
+            ],
+        }
+
     def substitutions(
         self, values: dict[str, str] | None = None, *, defaults: bool = True
     ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:

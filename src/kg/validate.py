@@ -18,7 +18,6 @@ class ShaclReport:
     conforms: bool
     problems: list[Problem]
     graph: Graph
-    text: str
 
 
 def run_shacl(
@@ -39,7 +38,7 @@ def run_shacl(
     combined += ontology
     combined += data
     core, sparql_constraints = split_shapes(shapes)
-    conforms, report_graph, report_text = validate(
+    conforms, report_graph, _ = validate(
         combined,
         shacl_graph=core,
         inference="none",
@@ -77,7 +76,7 @@ def run_shacl(
             )
         )
     problems.sort()
-    return ShaclReport(bool(conforms), problems, report_graph, str(report_text))
+    return ShaclReport(bool(conforms), problems, report_graph)
 
 
 def _short(node: object) -> str:

@@ -25,16 +25,7 @@ def _queries() -> dict[str, StoredQuery]:
 
 
 def _summary(query: StoredQuery) -> dict:
-    return {
-        "name": query.name,
-        "title": query.title,
-        "description": query.description,
-        "url": f"{request.host_url.rstrip('/')}/api/queries/{query.name}",
-        "parameters": [
-            {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
-            for p in query.parameters
-        ],
-    }
+    return {**query.summary(), "url": f"{request.host_url.rstrip('/')}/api/queries/{query.name}"}
 
 
 @bp.route("/queries")

@@ -36,10 +36,9 @@ ORDER BY ?area ?target
 """
 
 _TERMS_QUERY = f"""
-SELECT ?term ?kind ?label ?comment WHERE {{
+SELECT ?term ?kind ?label WHERE {{
   GRAPH <{GRAPH_ONTOLOGY}> {{
     ?term a ?kind ; <http://www.w3.org/2000/01/rdf-schema#label> ?label .
-    OPTIONAL {{ ?term <http://www.w3.org/2000/01/rdf-schema#comment> ?comment }}
     FILTER(STRSTARTS(STR(?term), "{LGDE}"))
     FILTER(?kind IN (<http://www.w3.org/2002/07/owl#Class>,
                      <http://www.w3.org/2002/07/owl#ObjectProperty>,
@@ -63,7 +62,6 @@ def ontology_terms(store_path: str) -> tuple[dict[str, str], ...]:
                 "name": name,
                 "kind": kinds[row["kind"].value.rsplit("#", 1)[1]],
                 "label": row["label"].value,
-                "comment": row["comment"].value if row["comment"] else "",
             },
         )
     return tuple(terms.values())
@@ -96,29 +94,11 @@ def query_page() -> Response:
         "linked": [BASE + "id/", BASE + "ontology"],
         "prefixes": PREFIXES,
         "terms": list(ontology_terms(str(state.engine.store_path))),
-        "examples": [
-            {
-                "name": q.name,
-                "title": q.title,
-                "description": q.description,
-                "text": q.text,
-                "parameters": [
-                    {
-                        "name": p.name,
-                        "type": p.type,
-                        "default": p.default,
-                        "description": p.description,
-                    }
-                    for p in q.parameters
-                ],
-            }
-            for _, q in sorted(state.queries.items())
-        ],
+        "examples": [{**q.summary(), "text": q.text} for _, q in sorted(state.queries.items())],
         "example": example,
         "arguments": arguments,
         # A shared link runs at once; the bare page waits for the researcher.
         "run": example is not None or "query" in request.args,
-        "maxRows": state.settings.max_rows,
     }
     page = render_template(
         "query.html",
