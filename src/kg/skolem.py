@@ -31,9 +31,12 @@ class _Skolemizer:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.incoming: dict[BNode, list[tuple[Node, URIRef]]] = defaultdict(list)
+        self.has_blank_nodes = False
         for s, p, o in graph:
             if isinstance(o, BNode):
                 self.incoming[o].append((s, p))  # type: ignore[arg-type]
+            if isinstance(s, BNode) or isinstance(o, BNode):
+                self.has_blank_nodes = True
         self.names: dict[BNode, URIRef] = {}
         self.digests: dict[BNode, str] = {}
 
@@ -81,12 +84,16 @@ class _Skolemizer:
 
 
 def skolemize(graph: Graph) -> tuple[Graph, dict[URIRef, Node]]:
-    """Return a copy of ``graph`` without blank nodes, and a map from each new IRI to its owner.
+    """Return ``graph`` without blank nodes, and a map from each new IRI to its owner.
+
+    The result is a copy, or ``graph`` itself when it has no blank node.
 
     The owner is the nearest IRI-named resource that refers to the node, so a problem
     found on an evidence annotation can be reported against the fact it supports.
     """
     work = _Skolemizer(graph)
+    if not work.has_blank_nodes:
+        return graph, {}  # nothing to name; copying a large graph costs more than the check
     result = Graph()
     for prefix, namespace in graph.namespaces():
         result.bind(prefix, namespace)
@@ -118,20 +125,25 @@ def canonical_decimals(graph: Graph) -> Graph:
     from rdflib import Literal
     from rdflib.namespace import XSD
 
-    result = Graph()
-    for prefix, namespace in graph.namespaces():
-        result.bind(prefix, namespace)
+    changes = {}
     for s, p, o in graph:
         if isinstance(o, Literal) and o.datatype == XSD.decimal:
             try:
                 value = Decimal(str(o))
             except InvalidOperation:
-                result.add((s, p, o))  # left for SHACL to report as ill-typed
-                continue
+                continue  # left for SHACL to report as ill-typed
             if value == value.to_integral_value():
                 text = str(int(value))
             else:
                 text = format(value.normalize(), "f")
-            o = Literal(text, datatype=XSD.decimal)
-        result.add((s, p, o))
+            if text != str(o):
+                changes[(s, p, o)] = Literal(text, datatype=XSD.decimal)
+    if not changes:
+        return graph
+    result = Graph()
+    for prefix, namespace in graph.namespaces():
+        result.bind(prefix, namespace)
+    for triple in graph:
+        new = changes.get(triple)
+        result.add(triple if new is None else (triple[0], triple[1], new))
     return result
