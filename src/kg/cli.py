@@ -217,12 +217,12 @@ def serve(
     by the file's URI.
     """
     import shutil
-
-    import waitress
+    from functools import partial
 
     from kg.build import STORE_DIR
     from kg.web import create_app
     from kg.web.dataset import DataFileError, serving_store
+    from kg.web.http_server import serve_app
     from kg.web.settings import Settings
 
     try:
@@ -235,19 +235,21 @@ def serve(
     except DataFileError as error:
         click.echo(f"Cannot serve: {error}", err=True)
         sys.exit(1)
-    app = None
+    make_app = partial(
+        create_app,
+        chosen,
+        store_path=store_path,
+        build_store=build.path / STORE_DIR,
+        queries_dir=_layout(ctx).queries_dir,
+    )
     try:
-        app = create_app(
-            chosen,
-            store_path=store_path,
-            build_store=build.path / STORE_DIR,
-            queries_dir=_layout(ctx).queries_dir,
+        click.echo(
+            f"Serving {build.path.name} at http://{host}:{port}/sparql "
+            f"({chosen.http_workers} HTTP process(es))",
+            err=True,
         )
-        click.echo(f"Serving {build.path.name} at http://{host}:{port}/sparql", err=True)
-        waitress.serve(app, host=host, port=port, threads=chosen.http_threads, ident="kg")
+        serve_app(make_app, chosen, host, port)
     finally:
-        if app is not None:
-            app.extensions["kg"].engine.close()
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
 

@@ -118,7 +118,8 @@ def canonical_decimals(graph: Graph) -> Graph:
 
     "12.0" and "12" are the same number but different RDF terms; stores such as
     Oxigraph keep only the canonical form, so the build writes that form everywhere
-    and every export of a build holds exactly the same terms.
+    and every export of a build holds exactly the same terms. ``graph`` is changed in
+    place (copying a large graph costs more than the few rewrites) and returned.
     """
     from decimal import Decimal, InvalidOperation
 
@@ -138,12 +139,7 @@ def canonical_decimals(graph: Graph) -> Graph:
                 text = format(value.normalize(), "f")
             if text != str(o):
                 changes[(s, p, o)] = Literal(text, datatype=XSD.decimal)
-    if not changes:
-        return graph
-    result = Graph()
-    for prefix, namespace in graph.namespaces():
-        result.bind(prefix, namespace)
-    for triple in graph:
-        new = changes.get(triple)
-        result.add(triple if new is None else (triple[0], triple[1], new))
-    return result
+    for triple, literal in changes.items():
+        graph.remove(triple)
+        graph.add((triple[0], triple[1], literal))
+    return graph

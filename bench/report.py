@@ -1,0 +1,184 @@
+"""The benchmark's results as a markdown page: the machine, then one table per question."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.load import Load
+from bench.measure import BuildRun
+
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+
+
+@dataclass
+class Comparison:
+    """One workload sent to Oxigraph's server and to ours."""
+
+    workload: str
+    aim: float | None  # the lowest acceptable ours/Oxigraph throughput ratio
+    theirs: Load
+    ours: Load
+
+    @property
+    def ratio(self) -> float:
+        return self.ours.per_second / self.theirs.per_second if self.theirs.per_second else 0.0
+
+
+@dataclass
+class Overhead:
+    workload: str
+    engine_ms: float
+    ours_http_ms: float
+    theirs_http_ms: float
+
+
+@dataclass
+class Results:
+    scale: str
+    triples: int
+    settings: str
+    comparisons: list[Comparison] = field(default_factory=list)
+    overheads: list[Overhead] = field(default_factory=list)
+    latencies: list[tuple[str, Load, Load]] = field(default_factory=list)  # uncached, cached
+    startup: dict[str, float] = field(default_factory=dict)
+    builds: list[BuildRun] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str = ""
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, AttributeError):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
+
+
+def _load(load: Load) -> str:
+    flag = "" if load.clean else f" ⚠ {load.errors + load.non_2xx} failed"
+    return f"{load.per_second:,.0f} ({load.p50_ms:.2f} / {load.p99_ms:.2f}){flag}"
+
+
+def _verdict(ratio: float, aim: float | None) -> str:
+    if aim is None:
+        return ""
+    return f"≥ {aim:g}x {'met' if ratio >= aim else '**not met**'}"
+
+
+def render(results: Results) -> str:
+    lines = [
+        f"# Benchmark: `kg serve` and Oxigraph server, {results.scale} graph",
+        "",
+        f"- Machine: {machine()}",
+        f"- Graph: {results.triples:,} quads (ontology, asserted, inferred)",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in sorted(results.versions.items()))}",
+        f"- Load: {results.settings}",
+        f"- Command: `{results.command}`",
+        "",
+        "Both servers run at the same time on the same store, on loopback, and are driven in",
+        "turn by the same wrk load. Throughput is requests/s; latency in brackets is",
+        "p50 / p99 in ms under that load.",
+        "",
+        "## Throughput against Oxigraph server",
+        "",
+        "| workload | Oxigraph server | kg serve | ratio | aim |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for c in results.comparisons:
+        lines.append(
+            f"| {c.workload} | {_load(c.theirs)} | {_load(c.ours)} | "
+            f"{c.ratio:.2f}x | {_verdict(c.ratio, c.aim)} |"
+        )
+    if results.overheads:
+        lines += [
+            "",
+            "## Engine time against HTTP time (one client, median ms)",
+            "",
+            "| workload | engine in-process | kg serve over HTTP | our overhead "
+            "| Oxigraph server |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for o in results.overheads:
+            lines.append(
+                f"| {o.workload} | {o.engine_ms:.2f} | {o.ours_http_ms:.2f} | "
+                f"{o.ours_http_ms - o.engine_ms:.2f} | {o.theirs_http_ms:.2f} |"
+            )
+    if results.latencies:
+        worst = max(load.p99_ms for _, load, _ in results.latencies)
+        lines += [
+            "",
+            "## Stored queries through the API, one client (p50 / p99 ms)",
+            "",
+            f"Aim: p99 of every stored query under 10 ms. Worst uncached p99: {worst:.2f} ms "
+            f"({'met' if worst < 10 else '**not met**'}).",
+            "",
+            "| stored query | uncached | cached |",
+            "|---|---:|---:|",
+        ]
+        for name, uncached, cached in results.latencies:
+            lines.append(
+                f"| {name} | {uncached.p50_ms:.2f} / {uncached.p99_ms:.2f} | "
+                f"{cached.p50_ms:.2f} / {cached.p99_ms:.2f} |"
+            )
+    if results.startup:
+        lines += ["", "## Start-up: launch to first answered query", ""]
+        for name, seconds in results.startup.items():
+            lines.append(f"- {name}: {seconds:.2f} s")
+    if results.builds:
+        lines += _build_table(results.builds)
+    return "\n".join(lines) + "\n"
+
+
+def _build_table(builds: list[BuildRun]) -> list[str]:
+    steps: list[str] = []
+    for run in builds:
+        steps += [s for s in run.steps if s not in steps]
+    lines = [
+        "",
+        "## `kg build` per scale (seconds per step, peak memory)",
+        "",
+        "| scale | quads | " + " | ".join(steps) + " | wall | peak RSS |",
+        "|---|---:|" + "---:|" * len(steps) + "---:|---:|",
+    ]
+    for run in builds:
+        if not run.ok:
+            lines.append(
+                f"| {run.scale} | failed: {run.message.splitlines()[-1] if run.message else '?'}"
+                + " |" * (len(steps) + 2)
+            )
+            continue
+        cells = [f"{run.steps.get(s, 0):.2f}" for s in steps]
+        lines.append(
+            f"| {run.scale} | {run.triples:,} | {' | '.join(cells)} | {run.wall_seconds:.1f} | "
+            f"{run.peak_rss_mb:,.0f} MB |"
+        )
+    return lines
+
+
+def update_readme(readme: Path, table: str) -> bool:
+    """Put ``table`` between the README's benchmark markers; False when they are missing."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return False
+    new = text[: start + len(README_START)] + "\n" + table + text[end:]
+    readme.write_text(new, encoding="utf-8")
+    return True

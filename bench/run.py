@@ -1,0 +1,173 @@
+"""Benchmark ``kg serve`` against Oxigraph's own server, and ``kg build`` at each scale.
+
+    python -m bench.run                      # 60k-triple graph, builds at seed and 60k
+    python -m bench.run --builds seed,60k,600k,3m --seconds 10
+
+Writes ``bench/results/<scale>.md`` and the README's benchmark section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from bench.generate import HOME, generate
+from bench.load import drive, wrk_version
+from bench.measure import BuildRun, engine_milliseconds, http_milliseconds, measure_build
+from bench.report import Comparison, Overhead, Results, render, update_readme
+from bench.servers import kg_server, oxigraph_server, oxigraph_version
+from kg.build import STORE_DIR
+from kg.queries import stored_queries
+
+SCALES = {"seed": 0, "60k": 60_000, "600k": 600_000, "3m": 3_000_000}
+DATA = HOME / "bench" / "data"
+RESULTS = HOME / "bench" / "results"
+LOOKUPS = 200  # distinct resources asked for in the lookup workload
+
+
+def project(scale: str) -> Path:
+    """The project folder of a scale: the repository itself, or a generated copy."""
+    if scale == "seed":
+        return HOME
+    home = DATA / scale
+    if not (home / "graph").is_dir():
+        generate(home, SCALES[scale])
+    return home
+
+
+def lookup_queries(store_path: Path, count: int = LOOKUPS) -> list[str]:
+    """One ``SELECT ?p ?o`` per resource, for resources spread over the whole graph."""
+    store = ox.Store.read_only(str(store_path))
+    rows = store.query(
+        "SELECT DISTINCT ?s WHERE { GRAPH <https://w3id.org/lgde/graph/asserted> { ?s ?p ?o } "
+        "FILTER(isIRI(?s)) } ORDER BY ?s"
+    )
+    subjects = [row["s"].value for row in rows]
+    step = max(1, len(subjects) // count)
+    return [f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}" for iri in subjects[::step][:count]]
+
+
+def _paths(server, queries: list[str]) -> list[str]:
+    return [server.query_url_path(q) for q in queries]
+
+
+def run(args: argparse.Namespace) -> Results:
+    scale = args.scale
+    home = project(scale)
+    builds: list[BuildRun] = []
+    for name in args.builds:
+        built = measure_build(project(name), name)
+        print(f"build {name}: {built.wall_seconds:.1f} s, {built.peak_rss_mb:.0f} MB", flush=True)
+        builds.append(built)
+    current = home / "var" / "current"
+    if not (current / STORE_DIR).is_dir():
+        builds.append(measure_build(home, scale))
+    store = current / STORE_DIR
+    triples = sum(1 for _ in ox.Store.read_only(str(store)))
+    load = {"seconds": args.seconds, "connections": args.connections, "threads": args.threads}
+    results = Results(
+        scale=scale,
+        triples=triples,
+        settings=(
+            f"wrk, {args.threads} thread(s), {args.connections} connections, "
+            f"{args.seconds:g} s per run after a {args.warmup:g} s warm-up"
+        ),
+        builds=builds,
+        versions={
+            "Oxigraph server": oxigraph_version(),
+            "pyoxigraph": ox.__version__,
+            "wrk": wrk_version(),
+        },
+        command=" ".join(["python -m bench.run", *map(shlex.quote, sys.argv[1:])]),
+    )
+    lookups = lookup_queries(store)
+    queries = stored_queries(home / "queries")
+    with (
+        oxigraph_server(store) as theirs,
+        kg_server(home, "kg serve, cache off", {"cache_bytes": "0"}) as uncached,
+        kg_server(home, "kg serve", {}) as cached,
+    ):
+        results.startup = {s.name: s.startup_seconds for s in (theirs, uncached, cached)}
+
+        def compare(workload: str, aim: float | None, ours, queries: list[str]) -> None:
+            measured = []
+            for server in (theirs, ours):
+                paths = _paths(server, queries)
+                drive(server.base_url, paths, **{**load, "seconds": args.warmup})
+                measured.append(drive(server.base_url, paths, **load))
+            results.comparisons.append(Comparison(workload, aim, *measured))
+            print(f"{workload}: {results.comparisons[-1].ratio:.2f}x", flush=True)
+
+        compare(f"lookups ({len(lookups)} resources), cache off", 0.5, uncached, lookups)
+        compare(f"lookups ({len(lookups)} resources), cache on", 1.0, cached, lookups)
+        compare("one lookup repeated, cache on", 1.0, cached, lookups[:1])
+        for name, stored in queries.items():
+            compare(f"`{name}`, cache off", 0.9, uncached, [stored.text])
+
+        for workload, texts in [("lookups", lookups[:50])] + [
+            (f"`{n}`", [q.text]) for n, q in queries.items()
+        ]:
+            results.overheads.append(
+                Overhead(
+                    workload,
+                    engine_milliseconds(store, texts),
+                    http_milliseconds(uncached, texts),
+                    http_milliseconds(theirs, texts),
+                )
+            )
+        if scale == "seed" or args.latency:
+            for name in queries:
+                path = [f"/api/queries/{urllib.parse.quote(name)}.json"]
+                one = {**load, "connections": 1, "threads": 1}
+                measured = []
+                for server in (uncached, cached):
+                    drive(server.base_url, path, **{**one, "seconds": args.warmup})
+                    measured.append(drive(server.base_url, path, **one))
+                results.latencies.append((name, *measured))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=SCALES, default="60k", help="graph to serve")
+    parser.add_argument(
+        "--builds",
+        default="seed,60k",
+        type=lambda text: [s for s in text.split(",") if s],
+        help="scales to time `kg build` at, comma-separated (seed, 60k, 600k, 3m)",
+    )
+    parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run")
+    parser.add_argument("--warmup", type=float, default=1, help="warm-up before each run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--latency", action="store_true", help="stored-query latency table at any scale"
+    )
+    parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
+    args = parser.parse_args()
+    unknown = [s for s in args.builds if s not in SCALES]
+    if unknown:
+        parser.error(f"unknown scale(s): {', '.join(unknown)}")
+    results = run(args)
+    page = render(results)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{args.scale}.md"
+    out.write_text(page, encoding="utf-8")
+    print(f"wrote {out.relative_to(HOME)}")
+    if not args.no_readme:
+        # The README's section sits under a level-2 heading: demote the page's headings.
+        section = "\n".join(
+            "##" + line if line.startswith("#") else line for line in page.splitlines()
+        )
+        if update_readme(HOME / "README.md", section + "\n"):
+            print("updated README.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

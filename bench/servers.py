@@ -1,0 +1,132 @@
+"""Start the servers under test on loopback ports, and time how soon they answer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+KG = Path(sys.executable).with_name("kg")
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+
+
+class ServerError(RuntimeError):
+    """A server did not start or stopped answering."""
+
+
+@dataclass
+class Server:
+    name: str
+    base_url: str
+    query_path: str  # where SPARQL queries go: /sparql here, /query on Oxigraph
+    process: subprocess.Popen
+    startup_seconds: float  # from launch to the first answered query
+
+    def query_url_path(self, query: str) -> str:
+        return f"{self.query_path}?{urllib.parse.urlencode({'query': query})}"
+
+
+def child_environment() -> dict[str, str]:
+    """This environment, less what would point a child's ``kg`` at another build."""
+    return {k: v for k, v in os.environ.items() if k not in ("KG_BUILD_DIR", "KG_HOME")}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def _wait_until_answering(name: str, process: subprocess.Popen, url: str, started: float) -> float:
+    deadline = started + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerError(f"{name} exited with {process.returncode} before answering")
+        if _answers(url):
+            return time.monotonic() - started
+        time.sleep(0.01)
+    raise ServerError(f"{name} did not answer within 120 s")
+
+
+@contextmanager
+def _running(name: str, command: list[str], query_path: str, port: int) -> Iterator[Server]:
+    base = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its worker processes are stopped with it
+        env=child_environment(),
+    )
+    try:
+        probe = f"{base}{query_path}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
+        seconds = _wait_until_answering(name, process, probe, started)
+        yield Server(name, base, query_path, process, seconds)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@contextmanager
+def kg_server(home: Path, name: str, settings: dict[str, str]) -> Iterator[Server]:
+    """``kg serve`` on the current build of the project at ``home``."""
+    port = free_port()
+    command = [str(KG), "--home", str(home), "serve", "--port", str(port)]
+    for key, value in settings.items():
+        command += ["-s", key, value]
+    with _running(name, command, "/sparql", port) as server:
+        yield server
+
+
+@contextmanager
+def oxigraph_server(store: Path) -> Iterator[Server]:
+    """Oxigraph's own server, read-only on the same store, union default graph like ours."""
+    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
+    if not binary:
+        raise ServerError("the oxigraph command is missing (pip install -e '.[bench]')")
+    port = free_port()
+    command = [
+        str(binary),
+        "serve-read-only",
+        "--location",
+        str(store),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
+    with _running("Oxigraph server", command, "/query", port) as server:
+        yield server
+
+
+def oxigraph_version() -> str:
+    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
+    if not binary:
+        return "missing"
+    run = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False)
+    return run.stdout.strip()
