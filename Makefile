@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint build clean chromium vendor vendor-check screenshots
+.PHONY: run test lint build clean chromium wrk bench vendor vendor-check screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests frontend bench
 	$(BIN)/ruff format --check src tests frontend bench
 
-test: lint chromium
+test: lint chromium wrk
 	$(BIN)/pytest
 
 # The browser tests drive Debian's Chromium (or the one KG_CHROMIUM names); installed if missing.
@@ -38,6 +38,18 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
+
+# The load generator of the benchmark (and of its test); installed if missing.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  echo "installing Debian's wrk for the benchmark"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+# kg serve against Oxigraph's server, and kg build per scale; see bench/run.py.
+bench: $(STAMP) wrk
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Front-end libraries: pinned in frontend/package-lock.json, copied into the package.
 vendor: $(STAMP)

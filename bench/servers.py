@@ -105,8 +105,11 @@ def kg_server(home: Path, name: str, settings: dict[str, str]) -> Iterator[Serve
 
 
 @contextmanager
-def oxigraph_server(store: Path) -> Iterator[Server]:
-    """Oxigraph's own server, read-only on the same store, union default graph like ours."""
+def oxigraph_server(store: Path, timeout: float | None = 10) -> Iterator[Server]:
+    """Oxigraph's own server, read-only on the same store, union default graph like ours.
+
+    ``timeout`` is its deadline per query (``None``: none, its default).
+    """
     binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
     if not binary:
         raise ServerError("the oxigraph command is missing (pip install -e '.[bench]')")
@@ -120,7 +123,11 @@ def oxigraph_server(store: Path) -> Iterator[Server]:
         f"127.0.0.1:{port}",
         "--union-default-graph",
     ]
-    with _running("Oxigraph server", command, "/query", port) as server:
+    name = "Oxigraph server"
+    if timeout is not None:
+        command.append(f"--timeout-s={max(1, round(timeout))}")
+        name += f", {timeout:g} s deadline"
+    with _running(name, command, "/query", port) as server:
         yield server
 
 

@@ -6,13 +6,23 @@ import urllib.parse
 import uuid
 
 import pyoxigraph as ox
+import pytest
 
 from kg.web.cache import ResultCache
 from kg.web.worker import Answer, Job
 
+from .conftest import SERVER_SETTINGS, running_server
 from .http_client import request
 
 JSON = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.fixture(scope="module")
+def server(build, layout, tmp_path_factory):
+    """One HTTP process: the cache is per process, so a repeat must reach the same one."""
+    settings = {**SERVER_SETTINGS, "http_workers": "1"}
+    with running_server(layout, tmp_path_factory.mktemp("cache"), [], settings) as base:
+        yield base
 
 
 def _unique_query() -> str:

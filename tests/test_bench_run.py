@@ -1,0 +1,93 @@
+"""The benchmark runner's parts: wrk's report, the servers it compares, the results page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.load import Load, LoadError, drive, parse_report
+from bench.measure import engine_milliseconds, http_milliseconds
+from bench.report import (
+    README_END,
+    README_START,
+    Comparison,
+    Overhead,
+    Results,
+    render,
+    update_readme,
+)
+from bench.run import lookup_queries
+from bench.servers import Server, oxigraph_server
+from kg.store import Build
+
+
+def _load(per_second: float, errors: int = 0) -> Load:
+    return Load(int(per_second * 5), 5.0, 1.0, 3.0, errors, 0)
+
+
+def test_parse_report_reads_the_json_line_after_other_output() -> None:
+    output = 'Running 1s test\n{"requests": 120, "seconds": 2.0, "p50_us": 1500, ' + (
+        '"p99_us": 9000, "mean_us": 1600.0, "errors": 1, "non_2xx": 2}\n'
+    )
+    load = parse_report(output)
+    assert load.per_second == 60 and load.p50_ms == 1.5 and load.p99_ms == 9.0
+    assert not load.clean
+    with pytest.raises(LoadError):
+        parse_report("Running 1s test\nunable to connect\n")
+
+
+def test_results_page_gives_ratios_and_says_which_aims_are_met() -> None:
+    results = Results(scale="60k", triples=80_000, settings="wrk", command="python -m bench.run")
+    results.comparisons = [
+        Comparison("lookups", 0.5, _load(1000), _load(600)),
+        Comparison("aggregates", 0.9, _load(100), _load(50, errors=3)),
+    ]
+    results.overheads = [Overhead("lookups", 0.2, 1.2, 0.3)]
+    page = render(results)
+    lines = page.splitlines()
+    lookups = next(line for line in lines if line.startswith("| lookups |"))
+    assert "0.60x" in lookups and "met" in lookups and "not met" not in lookups
+    aggregates = next(line for line in lines if line.startswith("| aggregates |"))
+    assert "0.50x" in aggregates and "**not met**" in aggregates and "3 failed" in aggregates
+    assert "| lookups | 0.20 | 1.20 | 1.00 | 0.30 |" in page
+    assert "cores" in page  # the machine is described
+
+
+def test_readme_section_is_replaced_between_its_markers(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{README_START}\nold table\n{README_END}\nrest\n")
+    assert update_readme(readme, "new table\n")
+    text = readme.read_text()
+    assert "new table" in text and "old table" not in text and text.endswith("rest\n")
+    readme.write_text("no markers\n")
+    assert not update_readme(readme, "new table\n")
+
+
+def _select(server: Server, query: str) -> list:
+    url = server.base_url + server.query_url_path(query)
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        rows = json.load(response)["results"]["bindings"]
+    return sorted(json.dumps(row, sort_keys=True) for row in rows)
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is installed by `make test`")
+def test_both_servers_answer_the_same_lookups_under_wrk(build: Build, plain_server: str) -> None:
+    store = build.path / "store"
+    lookups = lookup_queries(store, count=5)
+    assert len(lookups) == 5 and len(set(lookups)) == 5
+    ours = Server("kg serve", plain_server, "/sparql", None, 0.0)  # type: ignore[arg-type]
+    with oxigraph_server(store) as theirs:
+        assert theirs.startup_seconds > 0
+        for query in lookups:
+            assert _select(theirs, query) == _select(ours, query) != []
+        for server in (theirs, ours):
+            paths = [server.query_url_path(q) for q in lookups]
+            load = drive(server.base_url, paths, seconds=1, connections=2)
+            assert load.requests > 0 and load.clean
+            assert http_milliseconds(server, lookups[:2], rounds=1) > 0
+    assert engine_milliseconds(store, lookups[:2], rounds=1) > 0
