@@ -110,12 +110,12 @@ def oxigraph_server(store: Path, timeout: float | None = 10) -> Iterator[Server]
 
     ``timeout`` is its deadline per query (``None``: none, its default).
     """
-    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
+    binary = _oxigraph_binary()
     if not binary:
         raise ServerError("the oxigraph command is missing (pip install -e '.[bench]')")
     port = free_port()
     command = [
-        str(binary),
+        binary,
         "serve-read-only",
         "--location",
         str(store),
@@ -131,8 +131,13 @@ def oxigraph_server(store: Path, timeout: float | None = 10) -> Iterator[Server]
         yield server
 
 
+def _oxigraph_binary() -> str | None:
+    """The ``oxigraph`` command beside this Python (the bench extra), else on PATH."""
+    return str(OXIGRAPH) if OXIGRAPH.exists() else shutil.which("oxigraph")
+
+
 def oxigraph_version() -> str:
-    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
+    binary = _oxigraph_binary()
     if not binary:
         return "missing"
     run = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False)

@@ -79,9 +79,8 @@ def infer(ontology: Graph, asserted: Graph) -> Graph:
         derived = closure_of_instances(compiled, asserted)
     except Unsupported:
         return infer_with_owlrl(ontology, asserted)
-    candidates = [t for t in ontology_closure if t not in ontology]
-    candidates.extend(derived)
-    return _select(candidates, ontology, asserted)
+    # _select drops what the ontology or the data already state.
+    return _select([*ontology_closure, *derived], ontology, asserted)
 
 
 def consistency_problems(inferred: Graph) -> list[tuple[str, str]]:
