@@ -90,9 +90,16 @@ def test_no_outbound_request(server, listener, template, params) -> None:
 
 
 def _children(pid: int) -> set[int]:
-    found = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
+    found: set[int] = set()
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found  # the process has exited
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue  # a thread ended between listing and reading (regression: CI)
         found |= {int(c) for c in children}
     return found
 
