@@ -20,7 +20,7 @@ from bench.generate import HOME, generate
 from bench.load import Load, LoadError, drive, wrk_version
 from bench.measure import BuildRun, engine_milliseconds, http_milliseconds, measure_build
 from bench.report import Comparison, Overhead, Results, render, update_readme
-from bench.servers import kg_server, oxigraph_server, oxigraph_version
+from bench.servers import kg_server, oxigraph_server, oxigraph_version, settle
 from kg.build import STORE_DIR
 from kg.queries import stored_queries
 
@@ -101,6 +101,8 @@ def run(args: argparse.Namespace) -> Results:
             for server in (other or theirs, ours):
                 paths = _paths(server, queries)
                 try:
+                    for each in (reference, theirs, uncached, cached):
+                        settle(each)
                     drive(server.base_url, paths, **{**load, "seconds": args.warmup})
                     measured.append(drive(server.base_url, paths, **load))
                 except LoadError as error:
@@ -120,6 +122,8 @@ def run(args: argparse.Namespace) -> Results:
         for name, stored in queries.items():
             compare(f"`{name}`, cache off", 0.9, uncached, [stored.text])
 
+        for each in (reference, theirs, uncached, cached):
+            settle(each)
         for workload, texts in [("lookups", lookups[:50])] + [
             (f"`{n}`", [q.text]) for n, q in queries.items()
         ]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -142,3 +143,30 @@ def oxigraph_version() -> str:
         return "missing"
     run = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False)
     return run.stdout.strip()
+
+
+# Two patterns, so that kg serve hands it to a query worker: it measures the workers'
+# backlog, not the inline path. Any graph answers it at its first match.
+_PROBE = "ASK { ?s ?p ?o . ?o ?q ?r }"
+_PROBES = itertools.count()
+
+
+def settle(server: Server, quiet_ms: float = 50, rounds: int = 3, limit: float = 30) -> float:
+    """Wait until ``server`` has worked off what an earlier load left queued.
+
+    A load generator that stops does not stop the queries it sent: they run on until
+    they finish or meet their deadline, and would take CPU from the next run. This
+    returns once ``rounds`` probes in a row are each answered within ``quiet_ms``
+    (or after ``limit`` seconds), and gives the seconds it waited.
+    """
+    started = time.monotonic()
+    quiet = 0
+    while quiet < rounds and time.monotonic() - started < limit:
+        # A fresh comment each time, so that no cache answers the probe.
+        url = server.base_url + server.query_url_path(f"# {next(_PROBES)}\n{_PROBE}")
+        asked = time.monotonic()
+        answered = _answers(url)
+        quiet = quiet + 1 if answered and (time.monotonic() - asked) * 1000 < quiet_ms else 0
+        if not quiet:
+            time.sleep(0.2)
+    return time.monotonic() - started

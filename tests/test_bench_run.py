@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from bench.report import (
     update_readme,
 )
 from bench.run import lookup_queries
-from bench.servers import Server, oxigraph_server
+from bench.servers import Server, oxigraph_server, settle
 from kg.store import Build
 
 
@@ -91,3 +94,21 @@ def test_both_servers_answer_the_same_lookups_under_wrk(build: Build, plain_serv
             assert load.requests > 0 and load.clean
             assert http_milliseconds(server, lookups[:2], rounds=1) > 0
     assert engine_milliseconds(store, lookups[:2], rounds=1) > 0
+
+
+def test_settle_waits_while_queries_left_by_a_load_still_run(server: str) -> None:
+    ours = Server("kg serve", server, "/sparql", None, 0.0)  # type: ignore[arg-type]
+    runaway = ours.query_url_path("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    threads = [threading.Thread(target=_get_quietly, args=(server + runaway,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # every query worker is now held until the deadline
+    assert settle(ours, limit=0.5) >= 0.5  # never quiet: it waited the whole limit
+    for thread in threads:
+        thread.join()
+    assert settle(ours, limit=30) < 30
+
+
+def _get_quietly(url: str) -> None:
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(url, timeout=30).read()

@@ -133,3 +133,23 @@ def test_a_cache_of_zero_bytes_keeps_nothing() -> None:
     cache = ResultCache(0, "v")
     cache.put(_job("q"), Answer(ok=True, body=b"{}"))
     assert cache.get(_job("q")) is None
+
+
+def test_resource_descriptions_are_replayed_and_answer_if_none_match(server) -> None:
+    turtle = {"Accept": "text/turtle"}
+    first = request(server, "GET", "/id/region/anhui", None, turtle)
+    second = request(server, "GET", "/id/region/anhui", None, turtle)
+    assert first.status == second.status == 200 and first.body == second.body
+    assert "server-timing" not in first.headers
+    assert second.headers["server-timing"] == "cache;desc=hit"
+    assert first.headers["etag"] == second.headers["etag"]
+    again = request(
+        server, "GET", "/id/region/anhui", None, {**turtle, "If-None-Match": first.headers["etag"]}
+    )
+    assert again.status == 304 and again.body == b""
+    as_html = request(server, "GET", "/id/region/anhui", None, {"Accept": "text/html"})
+    assert as_html.headers["etag"] != first.headers["etag"]
+    missing = request(server, "GET", "/id/region/atlantis", None, turtle)
+    assert (
+        request(server, "GET", "/id/region/atlantis", None, turtle).status == missing.status == 404
+    )

@@ -10,7 +10,7 @@ from kg.sparql_text import shape
 from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS
 from kg.web.openapi import openapi_document
-from kg.web.respond import choose, requested_format
+from kg.web.respond import base_url, choose, requested_format
 from kg.web.sparql import answer_job
 from kg.web.worker import Job
 
@@ -61,7 +61,7 @@ def run_query(name: str) -> Response:
         format_key=chosen.key,
         max_rows=settings.max_rows,
         declares_dataset=look.declares_dataset,
-        base_iri=request.base_url,
+        base_iri=base_url(request),
         substitutions=tuple(substitutions.items()),
     )
     return answer_job(job, chosen)

@@ -1,4 +1,9 @@
-"""Run queries in worker processes with a deadline that really stops them."""
+"""Run queries in worker processes with a deadline that really stops them.
+
+A query of one triple pattern (:mod:`kg.pattern_query`) is the exception: its cost is
+bounded by the rows it may return, so it runs here, on the store opened read-only in
+this process, without the round trip to a worker.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,15 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from kg.web.worker import Answer, Job, serve
+import pyoxigraph as ox
+
+from kg.pattern_query import pattern_limit
+from kg.web.worker import Answer, Job, run_job, serve
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a threaded server
+# Most rows a query answered in this process may yield (a scan of about 0.1 s here);
+# a larger answer, even of one pattern, goes to a worker and its deadline.
+INLINE_ROWS = 10_000
 
 
 class QueryTimeout(Exception):
@@ -49,6 +60,7 @@ class QueryEngine:
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
         self._closed = False
+        self._store: ox.Store | None = None
         for _ in range(max(1, workers)):
             self._idle.put(self._start())
 
@@ -79,8 +91,29 @@ class QueryEngine:
             if worker in self._all:
                 self._all.remove(worker)
 
+    @staticmethod
+    def runs_inline(job: Job) -> bool:
+        """Whether ``job`` is bounded by its rows, and answered without a worker."""
+        if job.substitutions or job.declares_dataset:
+            return False
+        limit = pattern_limit(job.query)
+        if limit is None:
+            return False
+        return min(job.max_rows, limit if limit >= 0 else job.max_rows) <= INLINE_ROWS
+
+    def _inline(self, job: Job) -> tuple[Answer, float]:
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = ox.Store.read_only(self.store_path)
+        started = time.monotonic()
+        answer = run_job(self._store, job)
+        return answer, time.monotonic() - started
+
     def run(self, job: Job) -> tuple[Answer, float]:
         """Run ``job``; return the answer and the seconds it took."""
+        if self.runs_inline(job):
+            return self._inline(job)
         try:
             worker = self._idle.get(timeout=self.wait)
         except queue.Empty:
@@ -110,6 +143,7 @@ class QueryEngine:
 
     def close(self) -> None:
         self._closed = True
+        self._store = None
         with self._lock:
             workers = list(self._all)
         for worker in workers:

@@ -1,84 +1,51 @@
-"""The HTTP server: several processes on every core, or one for a single worker.
+"""The HTTP server: Granian (HTTP in Rust) with one process per core by default.
 
-With ``http_workers`` above 1, gunicorn forks that many HTTP processes, each running
-its own app with its own query workers. Every query worker opens the build's store
-read-only, so the store's files are shared through the OS page cache rather than
-copied into each process; only caches are per process. With one worker, waitress
-serves from this process, as it does on any platform.
+Each HTTP process makes its own app, with its own query workers and caches. Every
+query worker opens the build's store read-only, so the store's files are shared
+through the OS page cache rather than copied into each process. Granian parses HTTP
+and manages connections outside the interpreter, so Python runs only the app, and an
+answer the response cache holds costs a dictionary lookup.
 """
 
 from __future__ import annotations
 
-import logging
-import os
+import multiprocessing.util
 from collections.abc import Callable
 
 from flask import Flask
-from gunicorn.app.base import BaseApplication
+from granian.constants import Interfaces
+from granian.log import LogLevels
+from granian.server import Server
 
 from kg.web.settings import Settings
 
 
 def serve_app(make_app: Callable[[], Flask], settings: Settings, host: str, port: int) -> None:
-    """Serve the app that ``make_app`` creates until the server is stopped."""
-    if settings.http_workers <= 1:
-        import waitress
-
-        app = make_app()
-        try:
-            waitress.serve(app, host=host, port=port, threads=settings.http_threads, ident="kg")
-        finally:
-            app.extensions["kg"].engine.close()
-        return
-    _Gunicorn(make_app, _gunicorn_options(settings, host, port)).run()
-
-
-def _gunicorn_options(settings: Settings, host: str, port: int) -> dict:
-    return {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": settings.http_workers,
-        "worker_class": "gthread",
-        "threads": settings.http_threads,
-        # Each process makes its own app: query workers must not be shared across a fork.
-        "preload_app": False,
-        # A request waits at most for a free query worker and then the query's deadline.
-        "timeout": int(settings.worker_wait + settings.query_timeout) + 30,
-        "graceful_timeout": 5,
-        "keepalive": 5,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "warning",
-        "proc_name": "kg-serve",
-        "worker_exit": _close_engine,
-    }
+    """Serve the app that ``make_app`` creates, in ``http_workers`` processes, until stopped."""
+    server = Server(
+        "kg.web:create_app",  # a name for logs; the app comes from make_app below
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=settings.http_workers,
+        blocking_threads=settings.http_threads,
+        log_level=LogLevels.warning,
+        log_access=False,
+        respawn_failed_workers=True,
+        workers_kill_timeout=5,
+    )
+    server.serve(target_loader=_Loader(make_app), wrap_loader=False)
 
 
-def _close_engine(server, worker) -> None:
-    """Stop the process's query workers, then end it without interpreter teardown.
+class _Loader:
+    """Makes the WSGI application inside each HTTP process (picklable for spawn)."""
 
-    Tearing down a forked worker that holds open pyoxigraph stores crashed with
-    SIGSEGV after its work was done; nothing is left to flush once the engine is
-    closed and the log handlers flushed, so the process ends here.
-    """
-    app = getattr(worker, "wsgi", None)
-    if isinstance(app, Flask):
-        app.extensions["kg"].engine.close()
-    for handler in logging.getLogger("gunicorn.error").handlers:
-        handler.flush()
-    os._exit(0)
-
-
-class _Gunicorn(BaseApplication):
-    """gunicorn run from here, with options given in code rather than a config file."""
-
-    def __init__(self, make_app: Callable[[], Flask], options: dict) -> None:
+    def __init__(self, make_app: Callable[[], Flask]) -> None:
         self.make_app = make_app
-        self.options = options
-        super().__init__()
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return self.make_app()
+    def __call__(self) -> Flask:
+        app = self.make_app()
+        # The process ends through multiprocessing, which runs finalizers but not atexit:
+        # stop the query workers before it goes.
+        multiprocessing.util.Finalize(app, app.extensions["kg"].engine.close, exitpriority=10)
+        return app

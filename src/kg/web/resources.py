@@ -12,6 +12,7 @@ from kg.web.describe import build_description, describe_query, facts_query, grou
 from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS, MediaFormat
 from kg.web.respond import choose, requested_format
+from kg.web.response_cache import mark_repeatable
 from kg.web.sparql import execute
 from kg.web.worker import Answer, Job
 
@@ -56,6 +57,7 @@ def _construct(query: str, format_key: str) -> Answer:
 def _data_response(body: bytes, fmt: MediaFormat) -> Response:
     response = Response(body, mimetype=fmt.media_type)
     response.headers["Vary"] = "Accept"
+    mark_repeatable(request.environ)
     return response
 
 
@@ -85,6 +87,7 @@ def resource(rest: str) -> Response:
         )
         response = Response(page, mimetype="text/html")
         response.headers["Vary"] = "Accept"
+        mark_repeatable(request.environ)
         return response
     answer = _construct(query, fmt.key)
     if answer.rows == 0:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Response, request
+from flask import Request, Response, request
 
 from kg.web.errors import ApiError
 from kg.web.formats import (
@@ -49,3 +49,12 @@ def requested_format(name: str, extensions: dict[str, str]) -> tuple[str, str | 
         if name.endswith(extension):
             return name[: -len(extension)], key
     return name, request.args.get("format")
+
+
+def base_url(given: Request) -> str:
+    """The request's URL without its query: the base that resolves a query's relative IRIs.
+
+    The same as ``Request.base_url`` for the paths this server routes, built without
+    re-encoding the URL as an IRI on every request.
+    """
+    return f"{given.scheme}://{given.host}{given.root_path}{given.path}"

@@ -12,10 +12,12 @@ DOCS = {
     "max_body_bytes": "Largest request body accepted; a larger one gets 413.",
     "query_workers": "Worker processes that run queries (each can run one at a time).",
     "worker_wait": "Seconds a request waits for a free worker before it gets 503.",
-    "http_threads": "Threads of each HTTP server process.",
+    "http_threads": "Threads of each HTTP server process (default: one per query worker, "
+    "and two for answers that need none: cached ones and lookups of one pattern).",
     "http_workers": "HTTP server processes (default: one per core); each has its own "
     "query workers, and all share the store's files through the OS.",
-    "cache_bytes": "Bytes of memory for answers to repeated queries (0 turns the cache off).",
+    "cache_bytes": "Bytes of memory, in each HTTP process, for repeated requests' whole "
+    "responses, and as much again for query answers (0 turns both caches off).",
 }
 
 
@@ -31,7 +33,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     query_workers: int = max(2, os.cpu_count() or 2)
     worker_wait: float = 10.0
-    http_threads: int = 8
+    http_threads: int = max(2, os.cpu_count() or 2) + 2
     http_workers: int = os.cpu_count() or 1
     cache_bytes: int = 64 * 1024 * 1024
 

@@ -16,7 +16,8 @@ from kg.web.formats import (
     MediaFormat,
 )
 from kg.web.protocol import READ_ONLY, read_query_request
-from kg.web.respond import choose, rdf_response
+from kg.web.respond import base_url, choose, rdf_response
+from kg.web.response_cache import mark_repeatable
 from kg.web.worker import Answer, Job
 
 bp = Blueprint("sparql", __name__)
@@ -62,7 +63,7 @@ def endpoint() -> Response:
         default_graphs=parsed.default_graphs,
         named_graphs=parsed.named_graphs,
         declares_dataset=look.declares_dataset,
-        base_iri=request.base_url,  # RFC 3986: the request's URL resolves relative IRIs
+        base_iri=base_url(request),  # RFC 3986: the request's URL resolves relative IRIs
     )
     return answer_job(job, chosen)
 
@@ -83,6 +84,7 @@ def answer_job(job: Job, chosen: MediaFormat) -> Response:
     response = results_response(answer, chosen, seconds)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"  # keep it, but ask again (cheaply)
+    mark_repeatable(request.environ)
     return response
 
 

@@ -1,0 +1,155 @@
+"""Whole responses to repeated requests, answered before the app is reached.
+
+The served data cannot change while the server runs, so a response the app marks as
+repeatable (a query's answer, a resource's description) is the same for every later
+request with the same method family, URL, ``Host`` and ``Accept``. This WSGI
+middleware keeps such responses and replays them without routing, parsing or
+negotiating again; a request whose ``If-None-Match`` names the kept ``ETag`` gets
+``304``. Everything else passes through untouched, streamed as the app gives it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from werkzeug.http import parse_etags
+
+REPEATABLE = "kg.repeatable"  # set in the WSGI environ by a view whose response may be kept
+
+StartResponse = Callable[..., object]
+WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
+_KEPT_HEADERS_ON_304 = ("etag", "vary", "cache-control")
+
+
+def mark_repeatable(environ: dict) -> None:
+    """Let the response to this request be kept and replayed for the same request."""
+    environ[REPEATABLE] = True
+
+
+@dataclass(frozen=True)
+class _Kept:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str
+
+
+class ResponseCache:
+    """WSGI middleware: a least-recently-used store of responses, bounded in bytes.
+
+    >>> def app(environ, start_response):
+    ...     mark_repeatable(environ)
+    ...     start_response("200 OK", [("Content-Type", "text/plain")])
+    ...     return [b"hello"]
+    >>> cached = ResponseCache(app, max_bytes=1_000)
+    >>> from werkzeug.test import Client
+    >>> client = Client(cached)
+    >>> client.get("/a").headers.get("Server-Timing"), cached.hits
+    (None, 0)
+    >>> client.get("/a").headers["Server-Timing"], cached.hits
+    ('cache;desc=hit', 1)
+    """
+
+    def __init__(self, app: WsgiApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self._kept: OrderedDict[tuple, _Kept] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    @staticmethod
+    def _key(environ: dict) -> tuple:
+        return (
+            environ.get("wsgi.url_scheme"),
+            environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT", ""),
+        )
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if self.max_bytes <= 0 or method not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        key = self._key(environ)
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+                self.hits += 1
+        if kept is not None:
+            return self._replay(kept, environ, start_response)
+
+        started: list = []
+        deciding = True
+
+        def capture(status: str, headers: list, exc_info=None):
+            if not deciding:  # an app that starts its response lazily: pass it through
+                return start_response(status, headers, exc_info)
+            started[:] = [status, headers, exc_info]
+            return lambda data: None  # the legacy write() is unused by this app
+
+        result = self.app(environ, capture)
+        deciding = False
+        if not started:
+            return result
+        status, headers, exc_info = started
+        if not (environ.get(REPEATABLE) and method == "GET" and status.startswith("200")):
+            start_response(status, headers, exc_info)
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        headers = self._complete(headers, body)
+        self._keep(key, status, headers, body)
+        start_response(status, headers, exc_info)
+        return [body]
+
+    @staticmethod
+    def _complete(headers: list, body: bytes) -> list:
+        """``headers`` with the body's length and an ETag: the app's own, or the body's digest."""
+        headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        if any(n.lower() == "etag" for n, _ in headers):
+            return headers
+        headers.append(("ETag", '"' + hashlib.sha256(body).hexdigest()[:32] + '"'))
+        if not any(n.lower() == "cache-control" for n, _ in headers):
+            headers.append(("Cache-Control", "no-cache"))  # keep it, but ask again (cheaply)
+        return headers
+
+    def _keep(self, key: tuple, status: str, headers: list, body: bytes) -> None:
+        if len(body) > self.max_bytes // 4:
+            return
+        etag = next(v for n, v in headers if n.lower() == "etag")
+        replayed = [
+            (n, v) for n, v in headers if n.lower() not in ("server-timing", "content-length")
+        ]
+        replayed += [("Content-Length", str(len(body))), ("Server-Timing", "cache;desc=hit")]
+        kept = _Kept(status, replayed, body, etag)
+        with self._lock:
+            if key in self._kept:
+                return
+            self._kept[key] = kept
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                _, dropped = self._kept.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    @staticmethod
+    def _replay(kept: _Kept, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        wanted = environ.get("HTTP_IF_NONE_MATCH")
+        if wanted and parse_etags(wanted).contains_weak(kept.etag.strip('"')):
+            headers = [(n, v) for n, v in kept.headers if n.lower() in _KEPT_HEADERS_ON_304]
+            start_response("304 Not Modified", headers)
+            return []
+        start_response(kept.status, kept.headers)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [kept.body]
