@@ -43,7 +43,7 @@ def test_default_is_one_http_process_per_core() -> None:
 
 
 def test_http_processes_each_have_query_workers_on_one_store(build: Build, layout, tmp_path):
-    settings = {"http_workers": "2", "query_workers": "1"}
+    settings = {"http_workers": "2", "query_workers": "1", "memory_quads": "0"}
     with running_server(layout, tmp_path, [], settings) as base:
         http_processes = _children(SERVER_PIDS[base])
         with_workers = [pid for pid in http_processes if _query_workers(pid)]
@@ -67,3 +67,13 @@ def test_one_http_process_is_one_process_with_its_query_workers(build: Build, la
         http_processes = [p for p in _children(SERVER_PIDS[base]) if _query_workers(p)]
         assert len(http_processes) == 1
         assert len(_query_workers(http_processes[0])) == 2
+
+
+def test_a_small_store_is_copied_into_each_query_workers_memory(build: Build, layout, tmp_path):
+    settings = {"http_workers": "1", "query_workers": "2"}  # the seed graph is under the default
+    with running_server(layout, tmp_path, [], settings) as base:
+        assert _ask(base) == 200
+        store = (layout.current / "store").resolve()
+        workers = _query_workers(SERVER_PIDS[base])
+        assert len(workers) == 2
+        assert not any(_store_files_open(w, store) for w in workers)

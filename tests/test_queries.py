@@ -156,6 +156,13 @@ def test_officials_and_posts(run) -> None:
     chen = next(r for r in everyone if r["name"] == "Chen Hongyu")
     assert local(chen["tenure"]) == "formerTenure"
     assert len({r["person"] for r in everyone}) == 17
+    # Regression: the category column was always empty. Every row now has the
+    # person's category; "Tong Zhilei, a deputy to the Beijing Municipal People's
+    # Congress" (000) is a deputy by reasoning.
+    assert {local(r["category"]) for r in rows} == {"Official"}
+    assert all(r["category"] for r in everyone)
+    tong = {local(r["category"]) for r in everyone if r["name"] == "Tong Zhilei"}
+    assert tong == {"Deputy"}
 
 
 def test_gdp_figures(run) -> None:

@@ -69,16 +69,18 @@ def create_app(
         store_path = open_build().path / STORE_DIR
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    sizes = _graph_sizes(store_path)
     engine = QueryEngine(
         str(store_path),
         workers=settings.query_workers,
         timeout=settings.query_timeout,
         wait=settings.worker_wait,
+        in_memory=sum(sizes.values()) <= settings.memory_quads,
     )
     atexit.register(engine.close)
     build_store = build_store or store_path
     # The service description lists what is served; VoID and downloads describe the build.
-    state = ServerState(settings, engine, build_store, _graph_sizes(store_path))
+    state = ServerState(settings, engine, build_store, sizes)
     from kg.web.dataset_description import Downloads, _statistics
 
     state.statistics = _statistics(state)

@@ -51,37 +51,54 @@ class QueryEngine:
     """
 
     def __init__(
-        self, store_path: str, workers: int = 2, timeout: float = 10.0, wait: float | None = None
+        self,
+        store_path: str,
+        workers: int = 2,
+        timeout: float = 10.0,
+        wait: float | None = None,
+        in_memory: bool = False,
     ) -> None:
         self.store_path = store_path
         self.timeout = timeout
         self.wait = timeout if wait is None else wait
+        self.in_memory = in_memory
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
         self._closed = False
         self._store: ox.Store | None = None
-        for _ in range(max(1, workers)):
-            self._idle.put(self._start())
+        # Launch every worker first, then wait for them: they open the store side by side.
+        launched = [self._launch() for _ in range(max(1, workers))]
+        for process, connection in launched:
+            self._idle.put(self._ready(process, connection))
 
-    def _start(self) -> _Worker:
+    def _launch(self) -> tuple[BaseProcess, Connection]:
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
-            target=serve, args=(child, self.store_path), daemon=True, name="kg-query-worker"
+            target=serve,
+            args=(child, self.store_path, self.in_memory),
+            daemon=True,
+            name="kg-query-worker",
         )
         process.start()
         child.close()
+        return process, parent
+
+    def _ready(self, process: BaseProcess, connection: Connection) -> _Worker:
         try:
-            ready = parent.poll(60) and parent.recv() == "ready"
+            ready = connection.poll(60) and connection.recv() == "ready"
         except (EOFError, OSError):
             ready = False
         if not ready:
             process.kill()
             raise RuntimeError(f"a query worker could not open the store at {self.store_path}")
-        worker = _Worker(process, parent)
+        worker = _Worker(process, connection)
         with self._lock:
             self._all.append(worker)
         return worker
+
+    def _start(self) -> _Worker:
+        return self._ready(*self._launch())
 
     def _retire(self, worker: _Worker) -> None:
         worker.process.kill()

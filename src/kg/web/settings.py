@@ -10,7 +10,11 @@ DOCS = {
     "max_rows": "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one result; "
     "a longer result is cut and says so in the X-Result-Truncated header.",
     "max_body_bytes": "Largest request body accepted; a larger one gets 413.",
-    "query_workers": "Worker processes that run queries (each can run one at a time).",
+    "query_workers": "Worker processes that run queries, in each HTTP process (each runs one "
+    "query at a time).",
+    "memory_quads": "Largest store, in quads, that each query worker copies into memory, "
+    "where joins run several times faster; a larger one is read from disk, shared by all "
+    "workers through the OS page cache (0: always from disk).",
     "worker_wait": "Seconds a request waits for a free worker before it gets 503.",
     "http_threads": "Threads of each HTTP server process (default: one per query worker, "
     "and two for answers that need none: cached ones and lookups of one pattern).",
@@ -21,7 +25,7 @@ DOCS = {
 }
 
 
-MAY_BE_ZERO = {"cache_bytes"}
+MAY_BE_ZERO = {"cache_bytes", "memory_quads"}
 
 
 @dataclass(frozen=True)
@@ -31,9 +35,10 @@ class Settings:
     query_timeout: float = 10.0
     max_rows: int = 10_000
     max_body_bytes: int = 1_048_576
-    query_workers: int = max(2, os.cpu_count() or 2)
+    query_workers: int = 2
+    memory_quads: int = 50_000
     worker_wait: float = 10.0
-    http_threads: int = max(2, os.cpu_count() or 2) + 2
+    http_threads: int = 4
     http_workers: int = os.cpu_count() or 1
     cache_bytes: int = 64 * 1024 * 1024
 

@@ -122,9 +122,19 @@ def _take(items, limit: int) -> tuple[list, bool]:
     return taken, False
 
 
-def serve(connection: Connection, store_path: str) -> None:
+def open_store(store_path: str, in_memory: bool = False) -> ox.Store:
+    """The store at ``store_path``, read-only, or a copy of it in this process's memory."""
+    on_disk = ox.Store.read_only(store_path)
+    if not in_memory:
+        return on_disk
+    copy = ox.Store()
+    copy.bulk_extend(on_disk)
+    return copy
+
+
+def serve(connection: Connection, store_path: str, in_memory: bool = False) -> None:
     """The worker's main loop: open the store, then answer jobs until the pipe closes."""
-    store = ox.Store.read_only(store_path)
+    store = open_store(store_path, in_memory)
     connection.send("ready")
     while True:
         try:
