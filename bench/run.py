@@ -58,6 +58,13 @@ def _paths(server, queries: list[str]) -> list[str]:
     return [server.query_url_path(q) for q in queries]
 
 
+def _settle_all(*servers) -> None:
+    for server in servers:
+        waited = settle(server)
+        if waited > 1:
+            print(f"  waited {waited:.1f} s for {server.name} to go quiet", flush=True)
+
+
 def run(args: argparse.Namespace) -> Results:
     scale = args.scale
     home = project(scale)
@@ -103,9 +110,9 @@ def run(args: argparse.Namespace) -> Results:
                 paths = _paths(server, queries)
                 try:
                     # A load's queries run on after wrk stops: each run starts on quiet servers.
-                    for each in (theirs, uncached, cached):
-                        settle(each)
+                    _settle_all(theirs, uncached, cached)
                     drive(server.base_url, paths, **{**load, "seconds": args.warmup})
+                    _settle_all(theirs, uncached, cached)
                     measured.append(drive(server.base_url, paths, **load))
                 except LoadError as error:
                     print(f"{workload}, {server.name}: {error}", file=sys.stderr)
@@ -124,8 +131,7 @@ def run(args: argparse.Namespace) -> Results:
         for name, stored in queries.items():
             compare(f"`{name}`, cache off", 0.9, uncached, [stored.text])
 
-        for each in (theirs, uncached, cached):
-            settle(each)
+        _settle_all(theirs, uncached, cached)
         for workload, texts in [("lookups", lookups[:50])] + [
             (f"`{n}`", [q.text]) for n, q in queries.items()
         ]:

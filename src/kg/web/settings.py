@@ -16,8 +16,8 @@ DOCS = {
     "where joins run several times faster; a larger one is read from disk, shared by all "
     "workers through the OS page cache (0: always from disk).",
     "worker_wait": "Seconds a request waits for a free worker before it gets 503.",
-    "http_threads": "Threads of each HTTP server process (default: one per query worker, "
-    "and two for answers that need none: cached ones and lookups of one pattern).",
+    "http_threads": "Threads of each HTTP server process: one per query worker, and more "
+    "for answers that need none (cached ones, lookups of one pattern).",
     "http_workers": "HTTP server processes (default: one per core); each has its own "
     "query workers, and all share the store's files through the OS.",
     "cache_bytes": "Bytes of memory, in each HTTP process, for repeated requests' whole "
