@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
 import sys
 import urllib.parse
 from pathlib import Path
@@ -39,7 +40,18 @@ def project(scale: str) -> Path:
     home = DATA / scale
     if not (home / "graph").is_dir():
         generate(home, SCALES[scale])
+    refresh_queries(home)
     return home
+
+
+def refresh_queries(home: Path, source: Path = HOME) -> None:
+    """Give a generated project the repository's stored queries as they are now.
+
+    The graph is generated once and kept; the queries change with the repository, and a
+    stale copy would benchmark queries that no longer exist.
+    """
+    shutil.rmtree(home / "queries", ignore_errors=True)
+    shutil.copytree(source / "queries", home / "queries")
 
 
 def lookup_queries(store_path: Path, count: int = LOOKUPS) -> list[str]:

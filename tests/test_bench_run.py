@@ -23,7 +23,7 @@ from bench.report import (
     render,
     update_readme,
 )
-from bench.run import lookup_queries
+from bench.run import lookup_queries, refresh_queries
 from bench.servers import Server, oxigraph_server, settle
 from kg.store import Build
 
@@ -112,3 +112,16 @@ def test_settle_waits_while_queries_left_by_a_load_still_run(server: str) -> Non
 def _get_quietly(url: str) -> None:
     with contextlib.suppress(OSError):
         urllib.request.urlopen(url, timeout=30).read()
+
+
+def test_a_generated_project_gets_the_repositorys_current_queries(tmp_path: Path) -> None:
+    from .conftest import HOME
+
+    stale = tmp_path / "queries"
+    stale.mkdir()
+    (stale / "regions.rq").write_text("SELECT * { ?old ?query ?text }", encoding="utf-8")
+    (stale / "dropped.rq").write_text("ASK {}", encoding="utf-8")
+    refresh_queries(tmp_path)
+    names = sorted(p.name for p in stale.glob("*.rq"))
+    assert names == sorted(p.name for p in (HOME / "queries").glob("*.rq"))
+    assert (stale / "regions.rq").read_bytes() == (HOME / "queries" / "regions.rq").read_bytes()
