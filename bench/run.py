@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> Results:
     in_memory = triples <= Settings().memory_quads  # as kg serve decides, by default
     queries = stored_queries(home / "queries")
     with (
-        oxigraph_server(store, timeout=None) as theirs,
+        oxigraph_server(store) as theirs,
         kg_server(home, "kg serve, cache off", {"cache_bytes": "0"}) as uncached,
         kg_server(home, "kg serve", {}) as cached,
     ):

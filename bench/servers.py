@@ -106,7 +106,7 @@ def kg_server(home: Path, name: str, settings: dict[str, str]) -> Iterator[Serve
 
 
 @contextmanager
-def oxigraph_server(store: Path, timeout: float | None = 10) -> Iterator[Server]:
+def oxigraph_server(store: Path, timeout: float | None = None) -> Iterator[Server]:
     """Oxigraph's own server, read-only on the same store, union default graph like ours.
 
     ``timeout`` is its deadline per query (``None``: none, its default).
