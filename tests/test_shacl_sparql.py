@@ -1,4 +1,4 @@
-"""SPARQL constraints run on pyoxigraph give exactly the results pySHACL gives alone."""
+"""Shapes compiled to SPARQL and run on pyoxigraph give exactly the results pySHACL gives alone."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pyshacl import validate
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from kg.shacl_sparql import _this_is_bound, split_shapes
-from kg.validate import run_shacl
+from kg.shacl_sparql import _this_is_bound
+from kg.validate import ShaclPlan, run_shacl
 
 from .test_shapes import CASES, VALID, ontology, shapes  # noqa: F401  (fixtures)
 
@@ -53,10 +53,13 @@ def _both(text: str, shapes_graph: Graph, ontology_graph: Graph) -> tuple[set, s
     return _results(ours.graph), _results(graph), ours.conforms, bool(conforms)
 
 
-def test_every_sparql_constraint_of_the_project_is_taken_over(shapes) -> None:  # noqa: F811
-    rest, taken = split_shapes(shapes)
-    assert len(taken) == len(list(shapes.subject_objects(SH.sparql))) > 0
-    assert not list(rest.subject_objects(SH.sparql))
+def test_every_shape_of_the_project_is_compiled(shapes) -> None:  # noqa: F811
+    plan = ShaclPlan.of(shapes)
+    assert plan.rest is None, "no shape is left to pySHACL"
+    assert len(plan.sparql) == len(list(shapes.subject_objects(SH.sparql))) > 0
+    components = {check.component for check in plan.core}
+    assert SH.QualifiedMinCountConstraintComponent in components
+    assert SH.OrConstraintComponent in components
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.shape}-{c.focus}")
@@ -100,6 +103,9 @@ def test_shapes_reached_through_other_shapes_stay_with_pyshacl() -> None:
     ex:Alone a sh:NodeShape ; sh:targetClass ex:C ;
         sh:sparql [ sh:message "m" ; sh:select "SELECT $this WHERE { $this ex:q ?x }" ] .
     """
-    rest, taken = split_shapes(Graph().parse(data=text, format="turtle"))
-    assert [str(c.shape) for c in taken] == ["http://example.org/Alone"]
-    assert len(list(rest.subject_objects(SH.sparql))) == 1
+    plan = ShaclPlan.of(Graph().parse(data=text, format="turtle"))
+    ex = "http://example.org/"
+    # Inner's SPARQL constraint, nested in Outer, needs pySHACL; as a target shape it does not.
+    assert sorted(str(c.shape) for c in plan.sparql) == [ex + "Alone", ex + "Inner"]
+    assert plan.rest is not None
+    assert {str(s) for s in plan.rest.subjects(SH.targetClass, None)} == {ex + "Outer"}

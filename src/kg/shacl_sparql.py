@@ -47,7 +47,7 @@ def _prefixes(shapes: Graph, constraint: Node) -> str:
     return "\n".join(sorted(set(lines))) + "\n"
 
 
-def _targets(shapes: Graph, shape: Node) -> str | None:
+def targets_of(shapes: Graph, shape: Node) -> str | None:
     groups = []
     classes = list(shapes.objects(shape, SH.targetClass))
     if (shape, RDF.type, RDFS.Class) in shapes:
@@ -83,16 +83,17 @@ def _this_is_bound(query: str) -> bool:
     return re.search(r"[$?]this\b", text) is not None
 
 
-def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
-    """The shapes graph without the constraints taken over here, and those constraints."""
-    rest = Graph()
-    rest += shapes
+def sparql_constraints(shapes: Graph, shape: Node, targets: str) -> list[SparqlConstraint]:
+    """The ``sh:sparql`` constraints of a node shape whose focus nodes ``targets`` binds.
+
+    Raises :class:`kg.shacl_core.Unsupported` for a constraint that must stay with pySHACL.
+    """
+    from kg.shacl_core import Unsupported
+
     taken = []
-    for shape, node in sorted(shapes.subject_objects(SH.sparql)):
+    for node in sorted(shapes.objects(shape, SH.sparql)):
         if shapes.value(shape, SH.path) is not None:
-            continue  # property shapes: value nodes and paths, left to pySHACL
-        if any(shapes.subjects(None, shape)):
-            continue  # reached through sh:node, sh:or...: its focus nodes are not its targets
+            raise Unsupported("SPARQL constraints of property shapes: value nodes and paths")
         if Literal(True) in (
             *shapes.objects(node, SH.deactivated),
             shapes.value(shape, SH.deactivated),
@@ -104,12 +105,11 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
             for m in (*shapes.objects(node, SH.message), *shapes.objects(shape, SH.message))
             if isinstance(m, Literal)
         )
-        targets = _targets(shapes, shape)
-        if select is None or targets is None or not messages:
-            continue
+        if select is None or not messages:
+            raise Unsupported("a SPARQL constraint without sh:select or sh:message")
         text = str(select)
         if _UNSUPPORTED.search(text) or not _this_is_bound(text):
-            continue
+            raise Unsupported("a SPARQL constraint that does not bind $this in a triple pattern")
         taken.append(
             SparqlConstraint(
                 shape,
@@ -120,23 +120,22 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
                 targets,
             )
         )
-        rest.remove((shape, SH.sparql, node))
-    return rest, taken
+    return taken
 
 
 _PLAIN = {None, XSD.string}
 
 
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal, originals: dict) -> Node:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal, originals: dict) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == str(XSD.string):
+        return Literal(term.value)  # as rdflib parses a plain string
     literal = Literal(term.value, datatype=URIRef(term.datatype.value))
-    if literal.datatype in _PLAIN:
-        return literal
     # The store keeps typed values in canonical form ("5.0" comes back as "5"); reports
     # name the literal as the data wrote it.
     return originals.get((literal.datatype, literal.value), literal)
@@ -184,7 +183,7 @@ def evaluate(loaded: LoadedGraph, constraints: list[SparqlConstraint]) -> list[t
             if row["this"] is None or row["this"] not in focus:
                 continue
             bound = {
-                name: _to_rdflib(row[name], loaded.originals)
+                name: to_rdflib(row[name], loaded.originals)
                 for name in names
                 if row[name] is not None
             }

@@ -1,4 +1,4 @@
-"""Validate data against the project's SHACL shapes with pySHACL."""
+"""Validate data against the project's SHACL shapes: compiled to SPARQL, or with pySHACL."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyshacl import validate
-from rdflib import Graph, Literal
-from rdflib.namespace import RDF, SH
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import RDF, RDFS, SH
 
 from kg.problems import Problem
-from kg.shacl_sparql import evaluate, load, split_shapes
+from kg.shacl_core import CoreCheck, Unsupported, compile_shape
+from kg.shacl_core import evaluate as evaluate_core
+from kg.shacl_sparql import SparqlConstraint, load, sparql_constraints, targets_of
+from kg.shacl_sparql import evaluate as evaluate_sparql
 
 
 @dataclass
@@ -20,40 +23,94 @@ class ShaclReport:
     graph: Graph
 
 
+@dataclass
+class ShaclPlan:
+    """Who validates what: pyoxigraph the compiled shapes, pySHACL the rest (if any)."""
+
+    core: list[CoreCheck]
+    sparql: list[SparqlConstraint]
+    rest: Graph | None  # the shapes left to pySHACL, with the others' targets removed
+
+    @classmethod
+    def of(cls, shapes: Graph) -> ShaclPlan:
+        core: list[CoreCheck] = []
+        sparql: list[SparqlConstraint] = []
+        rest = Graph()
+        rest += shapes
+        left = 0
+        for shape in _shapes_with_targets(shapes):
+            targets = targets_of(shapes, shape)
+            try:
+                if targets is None:
+                    raise Unsupported("targets that are not IRIs")
+                shape_core = compile_shape(shapes, shape, targets)
+                shape_sparql = sparql_constraints(shapes, shape, targets)
+            except Unsupported:
+                left += 1
+                continue
+            core += shape_core
+            sparql += shape_sparql
+            # pySHACL still sees the shape, for shapes that refer to it, but not as a target.
+            for predicate in _TARGETS:
+                rest.remove((shape, predicate, None))
+            rest.remove((shape, RDF.type, RDFS.Class))
+        return cls(core, sparql, rest if left else None)
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def _shapes_with_targets(shapes: Graph) -> list:
+    found = {s for predicate in _TARGETS for s in shapes.subjects(predicate, None)}
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        found |= {s for s in shapes.subjects(RDF.type, kind) if (s, RDF.type, RDFS.Class) in shapes}
+    return sorted(found)
+
+
 def run_shacl(
     data: Graph, shapes: Graph, ontology: Graph, file_of: Callable[[object], str]
 ) -> ShaclReport:
     """Validate ``data`` with ``shapes``; the ontology makes subclass links visible.
 
-    The ontology is merged in whole rather than passed as pySHACL's ``ont_graph``,
-    which copies only class and property axioms and so would not see that
-    ``lgde:moreThan`` is a ``lgde:Comparator``.
+    The ontology is merged in whole (pySHACL's ``ont_graph`` would copy only class and
+    property axioms, and so not see that ``lgde:moreThan`` is a ``lgde:Comparator``).
 
     Validation runs on asserted data only, before reasoning: OWL RL would otherwise
     hide defects (two members of one affiliation become one person via owl:sameAs).
-    Warnings are reported but do not make the data fail. The shapes' SPARQL constraints
-    run on pyoxigraph (:mod:`kg.shacl_sparql`), the rest on pySHACL.
+    Warnings are reported but do not make the data fail. Shapes are compiled to SPARQL
+    and run on pyoxigraph (:mod:`kg.shacl_core`, :mod:`kg.shacl_sparql`); a shape using
+    a feature they do not compile is validated by pySHACL.
     """
     combined = Graph()
     combined += ontology
     combined += data
-    core, sparql_constraints = split_shapes(shapes)
-    conforms, report_graph, _ = validate(
-        combined,
-        shacl_graph=core,
-        inference="none",
-        allow_warnings=True,
-        meta_shacl=False,
-        advanced=True,
+    plan = ShaclPlan.of(shapes)
+    report_graph = Graph()
+    report = BNode()
+    if plan.rest is not None:
+        _, report_graph, _ = validate(
+            combined,
+            shacl_graph=plan.rest,
+            inference="none",
+            allow_warnings=True,
+            meta_shacl=False,
+            advanced=True,
+        )
+        report = report_graph.value(None, RDF.type, SH.ValidationReport, any=True) or report
+    report_graph.add((report, RDF.type, SH.ValidationReport))
+    loaded = load(combined)
+    found, results = evaluate_core(loaded, shapes, plan.core)
+    found += evaluate_sparql(loaded, plan.sparql)
+    results += [s for s, p, o in found if p == RDF.type and o == SH.ValidationResult]
+    for triple in found:
+        report_graph.add(triple)
+    for result in results:
+        report_graph.add((report, SH.result, result))
+    conforms = not any(
+        (result, SH.resultSeverity, SH.Violation) in report_graph
+        for result in report_graph.objects(report, SH.result)
     )
-    if sparql_constraints:
-        results = evaluate(load(combined), sparql_constraints)
-        for triple in results:
-            report_graph.add(triple)
-        if any(t[1] == SH.resultSeverity and t[2] == SH.Violation for t in results):
-            conforms = False
-            for report in report_graph.subjects(RDF.type, SH.ValidationReport):
-                report_graph.set((report, SH.conforms, Literal(False)))
+    report_graph.set((report, SH.conforms, Literal(conforms)))
     problems = []
     for result in report_graph.subjects(RDF.type, SH.ValidationResult):
         focus = report_graph.value(result, SH.focusNode)
@@ -76,7 +133,7 @@ def run_shacl(
             )
         )
     problems.sort()
-    return ShaclReport(bool(conforms), problems, report_graph)
+    return ShaclReport(conforms, problems, report_graph)
 
 
 def _short(node: object) -> str:
