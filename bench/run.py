@@ -40,18 +40,19 @@ def project(scale: str) -> Path:
     home = DATA / scale
     if not (home / "graph").is_dir():
         generate(home, SCALES[scale])
-    refresh_queries(home)
+    refresh_project(home)
     return home
 
 
-def refresh_queries(home: Path, source: Path = HOME) -> None:
-    """Give a generated project the repository's stored queries as they are now.
+def refresh_project(home: Path, source: Path = HOME) -> None:
+    """Give a generated project the repository's ontology, shapes and queries as they are now.
 
-    The graph is generated once and kept; the queries change with the repository, and a
-    stale copy would benchmark queries that no longer exist.
+    The graph is generated once and kept; the rest changes with the repository, and a
+    stale copy would benchmark queries, or validate with shapes, that no longer exist.
     """
-    shutil.rmtree(home / "queries", ignore_errors=True)
-    shutil.copytree(source / "queries", home / "queries")
+    for folder in ("ontology", "queries"):
+        shutil.rmtree(home / folder, ignore_errors=True)
+        shutil.copytree(source / folder, home / folder)
 
 
 def lookup_queries(store_path: Path, count: int = LOOKUPS) -> list[str]:

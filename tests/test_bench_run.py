@@ -23,7 +23,7 @@ from bench.report import (
     render,
     update_readme,
 )
-from bench.run import lookup_queries, refresh_queries
+from bench.run import lookup_queries, refresh_project
 from bench.servers import Server, oxigraph_server, settle
 from kg.store import Build
 
@@ -114,14 +114,20 @@ def _get_quietly(url: str) -> None:
         urllib.request.urlopen(url, timeout=30).read()
 
 
-def test_a_generated_project_gets_the_repositorys_current_queries(tmp_path: Path) -> None:
+def test_a_generated_project_gets_the_repositorys_current_queries_and_shapes(
+    tmp_path: Path,
+) -> None:
     from .conftest import HOME
 
     stale = tmp_path / "queries"
     stale.mkdir()
     (stale / "regions.rq").write_text("SELECT * { ?old ?query ?text }", encoding="utf-8")
     (stale / "dropped.rq").write_text("ASK {}", encoding="utf-8")
-    refresh_queries(tmp_path)
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "ontology" / "shapes.ttl").write_text("# stale shapes\n", encoding="utf-8")
+    refresh_project(tmp_path)
     names = sorted(p.name for p in stale.glob("*.rq"))
     assert names == sorted(p.name for p in (HOME / "queries").glob("*.rq"))
     assert (stale / "regions.rq").read_bytes() == (HOME / "queries" / "regions.rq").read_bytes()
+    shapes = HOME / "ontology" / "shapes.ttl"
+    assert (tmp_path / "ontology" / "shapes.ttl").read_bytes() == shapes.read_bytes()

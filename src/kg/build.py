@@ -17,17 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyoxigraph
+import pyoxigraph as ox
 from rdflib import Graph
 
+from kg.data_store import DataStore
 from kg.evidence import check_evidence
 from kg.layout import Layout
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, OA
 from kg.problems import Problem
-from kg.quads import write_nquads
+from kg.quads import write_store_nquads
 from kg.reasoning import consistency_problems, infer
-from kg.skolem import canonical_decimals, skolemize
-from kg.sources import Sources, attach_seed_texts, read_sources
+from kg.skolem import canonical_decimals, skolemize, skolemize_store
+from kg.sources import Sources, attach_seed_texts, key, read_sources
 from kg.validate import ShaclReport, run_shacl
 
 DATASET_FILE = "dataset.nq"
@@ -54,12 +55,13 @@ class Checked:
 
     sources: Sources
     ontology: Graph
-    data: Graph
+    data: DataStore
     shacl: ShaclReport
-    owners: dict = field(repr=False)
+    owners: dict[str, str] = field(repr=False)
 
     def file_of(self, node: object) -> str:
-        return self.sources.file_of(self.owners.get(node, node))
+        name = key(node)
+        return self.sources.origin.get(self.owners.get(name, name), "")
 
     @property
     def warnings(self) -> list[Problem]:
@@ -114,26 +116,32 @@ def check_sources(
         raise BuildError("seeds", sources.problems)
 
     with steps.step("normalize") as s:
-        data, owners = skolemize(canonical_decimals(sources.data))
+        # The store writes typed literals in canonical form ("12.0" as "12") by itself.
+        data = sources.data
+        owners, clashed = skolemize_store(data)
         ontology, _ = skolemize(canonical_decimals(sources.ontology))
-        s.detail = f"{len(owners)} blank nodes named, decimals canonical"
-    clashes = [
-        Problem(
+        data.add_graph(ontology, data.ontology)
+        s.detail = f"{len(owners)} blank nodes named, literals canonical"
+    if clashed:
+        raise BuildError(
             "normalize",
-            sources.file_of(owner),
-            str(iri),
-            "the IRI generated for a blank node is already used in the sources",
+            [
+                Problem(
+                    "normalize",
+                    sources.file_of(owners[iri]),
+                    iri,
+                    "the IRI generated for a blank node is already used in the sources",
+                )
+                for iri in clashed
+            ],
         )
-        for iri, owner in owners.items()
-        if (iri, None, None) in sources.data
-    ]
-    if clashes:
-        raise BuildError("normalize", clashes)
     checked = Checked(sources, ontology, data, ShaclReport(True, [], Graph()), owners)
 
     with steps.step("evidence") as s:
         problems = check_evidence(data, checked.file_of)
-        s.detail = f"{sum(1 for _ in data.subjects(OA.exact, None))} quotes verbatim"
+        s.detail = (
+            f"{sum(1 for _ in data.triples(None, ox.NamedNode(str(OA.exact))))} quotes verbatim"
+        )
     if problems:
         raise BuildError("evidence", problems)
 
@@ -163,31 +171,33 @@ def build_graph(layout: Layout | None = None, progress: Progress | None = None) 
     if merged:
         raise BuildError("reason", [Problem("reason", checked.file_of(s), s, m) for s, m in merged])
 
-    graphs = {
-        GRAPH_ONTOLOGY: checked.ontology,
-        GRAPH_ASSERTED: checked.data,
-        GRAPH_INFERRED: inferred,
+    data = checked.data
+    sizes = {
+        GRAPH_ONTOLOGY: len(checked.ontology),
+        GRAPH_ASSERTED: len(data),
+        GRAPH_INFERRED: len(inferred),
     }
     with steps.step("write") as s:
+        data.add_graph(inferred, ox.NamedNode(GRAPH_INFERRED))
         staging = _staging_dir(layout)
         try:
-            write_nquads(graphs, staging / DATASET_FILE)
-            store = pyoxigraph.Store(str(staging / STORE_DIR))
-            store.bulk_load(path=str(staging / DATASET_FILE), format=pyoxigraph.RdfFormat.N_QUADS)
+            write_store_nquads(data.store, staging / DATASET_FILE)
+            store = ox.Store(str(staging / STORE_DIR))
+            store.bulk_load(path=str(staging / DATASET_FILE), format=ox.RdfFormat.N_QUADS)
             store.optimize()
             del store  # closes the store before it is read elsewhere
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        s.detail = f"{sum(len(g) for g in graphs.values())} quads in {staging.name}"
+        s.detail = f"{sum(sizes.values())} quads in {staging.name}"
 
     with steps.step("swap") as s:
-        _write_manifest(staging, _manifest(checked, graphs, steps.timings))
+        _write_manifest(staging, _manifest(checked, sizes, steps.timings))
         _make_current(layout, staging)
         _prune(layout)
         s.detail = "current build updated"
     # Once more, now that the swap itself has been timed.
-    manifest = _manifest(checked, graphs, steps.timings)
+    manifest = _manifest(checked, sizes, steps.timings)
     _write_manifest(staging, manifest)
     return BuildResult(staging, manifest, checked.warnings)
 
@@ -224,7 +234,7 @@ def _prune(layout: Layout) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _manifest(checked: Checked, graphs: dict, timings: dict[str, float]) -> dict:
+def _manifest(checked: Checked, sizes: dict, timings: dict[str, float]) -> dict:
     import owlrl
     import pyshacl
     import rdflib
@@ -232,13 +242,13 @@ def _manifest(checked: Checked, graphs: dict, timings: dict[str, float]) -> dict
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": dict(sorted(checked.sources.input_digests.items())),
-        "triples": {str(name): len(graph) for name, graph in graphs.items()},
+        "triples": {str(name): size for name, size in sizes.items()},
         "shacl": {"conforms": True, "warnings": [str(w) for w in checked.warnings]},
         "timings": [{"step": step, "seconds": seconds} for step, seconds in timings.items()],
         "versions": {
             "rdflib": rdflib.__version__,
             "owlrl": getattr(owlrl, "__version__", "unknown"),
             "pyshacl": pyshacl.__version__,
-            "pyoxigraph": pyoxigraph.__version__,
+            "pyoxigraph": ox.__version__,
         },
     }

@@ -4,47 +4,60 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rdflib import Graph
-
+from kg.data_store import DataStore
 from kg.namespaces import LGDE, OA, SCHEMA
 from kg.problems import Problem
 
 
-def check_evidence(data: Graph, file_of: Callable[[object], str]) -> list[Problem]:
+def check_evidence(data: DataStore, file_of: Callable[[object], str]) -> list[Problem]:
     """One problem per evidence annotation whose ``oa:exact`` is not in its source's text.
 
     ``file_of`` maps a node to the source file that describes it; each annotation is
     reported against the resource it supports.
     """
     problems: list[Problem] = []
-    texts = {article: str(text) for article, text in data.subject_objects(SCHEMA.text)}
-    for owner, annotation in sorted(data.subject_objects(LGDE.evidence)):
-        source = data.value(annotation, OA.hasSource)
-        where = file_of(owner)
+    texts = {
+        row["article"]: row["text"].value
+        for row in data.query(f"SELECT ?article ?text WHERE {{ ?article <{SCHEMA.text}> ?text }}")
+    }
+    rows = data.query(
+        f"""SELECT ?owner ?annotation ?source ?selector ?exact WHERE {{
+            ?owner <{LGDE.evidence}> ?annotation .
+            OPTIONAL {{ ?annotation <{OA.hasSource}> ?source }}
+            OPTIONAL {{
+                ?annotation <{OA.hasSelector}> ?selector .
+                OPTIONAL {{ ?selector <{OA.exact}> ?exact }}
+            }}
+        }} ORDER BY ?owner ?annotation ?source ?selector ?exact"""
+    )
+    done = set()  # (owner, annotation) already found to lack a source, text or selector
+    for row in rows:
+        owner, annotation, source = row["owner"], row["annotation"], row["source"]
+        if (owner, annotation) in done:
+            continue
+        where, subject = file_of(owner), owner.value
+        text = texts.get(source) if source is not None else None
         if source is None:
-            problems.append(Problem("evidence", where, str(owner), "evidence has no oa:hasSource"))
-            continue
-        text = texts.get(source)
-        if text is None:
-            problems.append(
-                Problem("evidence", where, str(owner), f"evidence source <{source}> has no text")
-            )
-            continue
-        selectors = list(data.objects(annotation, OA.hasSelector))
-        if not selectors:
-            problems.append(Problem("evidence", where, str(owner), "evidence has no selector"))
-        for selector in selectors:
-            for exact in data.objects(selector, OA.exact):
-                if str(exact) not in text:
-                    problems.append(
-                        Problem(
-                            "evidence",
-                            where,
-                            str(owner),
-                            f"quote not found verbatim in <{source}>: {_clip(str(exact))!r}"
-                            + _hint(str(exact), text),
-                        )
+            message = "evidence has no oa:hasSource"
+        elif text is None:
+            message = f"evidence source <{source.value}> has no text"
+        elif row["selector"] is None:
+            message = "evidence has no selector"
+        else:
+            exact = row["exact"]
+            if exact is not None and exact.value not in text:
+                problems.append(
+                    Problem(
+                        "evidence",
+                        where,
+                        subject,
+                        f"quote not found verbatim in <{source.value}>: {_clip(exact.value)!r}"
+                        + _hint(exact.value, text),
                     )
+                )
+            continue
+        done.add((owner, annotation))
+        problems.append(Problem("evidence", where, subject, message))
     return problems
 
 

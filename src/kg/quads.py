@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 
@@ -21,4 +22,12 @@ def nquad_lines(graphs: dict[URIRef, Graph]) -> list[str]:
 def write_nquads(graphs: dict[URIRef, Graph], path: Path) -> int:
     lines = nquad_lines(graphs)
     path.write_text("".join(lines), encoding="utf-8")
+    return len(lines)
+
+
+def write_store_nquads(store: ox.Store, path: Path) -> int:
+    """Every quad of ``store`` as one N-Quads line, sorted, written to ``path``."""
+    lines = store.dump(format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+    lines.sort()  # UTF-8 bytes sort as their code points do: the order nquad_lines gives
+    path.write_bytes(b"".join(lines))
     return len(lines)

@@ -7,15 +7,26 @@ same triples (a test holds them to it); the first is the one that scales.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import owlrl
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
+from kg.data_store import DataStore
 from kg.namespaces import BASE
-from kg.rl_rules import CompiledOntology, Unsupported, closure_of_instances
+from kg.rl_rules import (
+    SCHEMA_PREDICATES,
+    SCHEMA_TYPES,
+    CompiledOntology,
+    Unsupported,
+    closure_of_instances,
+)
 
 # owlrl states these of everything; they carry no information about our data.
 _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual}
+_TYPE = RDF.type  # rdflib's namespace attributes cost a lookup each, in hot loops
 _REFLEXIVE = {
     OWL.sameAs,
     OWL.equivalentClass,
@@ -47,27 +58,63 @@ def _owlrl_closure(*graphs: Graph) -> Graph:
     return closure
 
 
-def _select(candidates, ontology: Graph, asserted: Graph) -> Graph:
+Triples = set[tuple[Node, Node, Node]]
+
+
+def _select(candidates, ontology: Graph, asserted: Callable[[tuple], bool]) -> Triples:
     # Membership of anonymous restriction classes is how OWL RL reaches its
     # conclusions (lgde:Official), not a conclusion anyone asks for.
     restrictions = set(ontology.subjects(RDF.type, OWL.Restriction))
-    inferred = Graph()
+    stated = set(ontology)
+    inferred = set()
     for triple in candidates:
-        if triple in asserted or triple in ontology:
+        if triple in stated or asserted(triple):
             continue
-        if triple[0] in restrictions or (triple[1] == RDF.type and triple[2] in restrictions):
+        if triple[0] in restrictions or (triple[1] == _TYPE and triple[2] in restrictions):
             continue
         if _keep(triple):
             inferred.add(triple)
     return inferred
 
 
-def infer_with_owlrl(ontology: Graph, asserted: Graph) -> Graph:
+def infer_with_owlrl(ontology: Graph, asserted: Graph | DataStore) -> Triples:
     """What :func:`infer` returns, computed by owlrl over ontology and data together."""
-    return _select(_owlrl_closure(ontology, asserted), ontology, asserted)
+    if isinstance(asserted, DataStore):
+        asserted = asserted.to_graph()
+    return _select(_owlrl_closure(ontology, asserted), ontology, asserted.__contains__)
 
 
-def infer(ontology: Graph, asserted: Graph) -> Graph:
+def _closure_of_store(compiled: CompiledOntology, data: DataStore) -> set[tuple]:
+    """The triples :func:`closure_of_instances` derives from a store and it does not hold.
+
+    Only the triples some rule reads are taken out of the store (in Python, each costs).
+    """
+    to_ox = data.terms.ox
+    for predicate in SCHEMA_PREDICATES:
+        if any(data.triples(None, to_ox(predicate), None)):
+            raise Unsupported(f"the data states schema with {predicate}")
+    for kind in SCHEMA_TYPES:
+        if any(data.triples(None, to_ox(RDF.type), to_ox(kind))):
+            raise Unsupported(f"the data states schema: something is a {kind}")
+    if any(data.triples(None, to_ox(OWL.sameAs), None)):
+        return closure_of_instances(compiled, data.rdflib_triples())  # sameAs reads everything
+    predicates, classes = compiled.triggers()
+    triples = [t for p in sorted(predicates) for t in data.rdflib_triples(to_ox(p))]
+    triples += [t for c in sorted(classes) for t in data.rdflib_triples(to_ox(RDF.type), to_ox(c))]
+    derived = closure_of_instances(compiled, triples)
+    same_as = OWL.sameAs
+    if any(p == same_as for _, p, _ in derived):
+        return closure_of_instances(compiled, data.rdflib_triples())
+    # A derived triple that a rule reads would have been read, so is not asserted; the
+    # others may be (a super-property's triple stated as well), which the store knows.
+    return {
+        t
+        for t in derived
+        if t[1] in predicates or (t[1] == _TYPE and t[2] in classes) or t not in data
+    }
+
+
+def infer(ontology: Graph, asserted: Graph | DataStore) -> Triples:
     """The triples OWL 2 RL adds to ontology + asserted data, about the project's own IRIs.
 
     Axiomatic and datatype triples are turned off, and inferences about other
@@ -76,23 +123,33 @@ def infer(ontology: Graph, asserted: Graph) -> Graph:
     ontology_closure = _owlrl_closure(ontology)
     try:
         compiled = CompiledOntology.from_closure(ontology_closure)
-        derived = closure_of_instances(compiled, asserted)
+        if isinstance(asserted, DataStore):
+            derived = _closure_of_store(compiled, asserted)
+            store = asserted
+
+            def is_asserted(triple: tuple) -> bool:
+                return triple not in derived and triple in store
+
+        else:
+            derived = closure_of_instances(compiled, asserted)
+            is_asserted = asserted.__contains__
     except Unsupported:
         return infer_with_owlrl(ontology, asserted)
     # _select drops what the ontology or the data already state.
-    return _select([*ontology_closure, *derived], ontology, asserted)
+    return _select([*ontology_closure, *derived], ontology, is_asserted)
 
 
-def consistency_problems(inferred: Graph) -> list[tuple[str, str]]:
+def consistency_problems(inferred: Triples) -> list[tuple[str, str]]:
     """(subject, message) for every inference that shows the data is wrong.
 
     Two distinct resources inferred to be the same (through a functional property such
     as org:member) or a resource inferred to be in owl:Nothing means a modelling error.
     """
     found = []
-    for s, o in inferred.subject_objects(OWL.sameAs):
-        if s != o:
+    same_as, nothing = OWL.sameAs, OWL.Nothing
+    for s, p, o in inferred:
+        if p == same_as and s != o:
             found.append((str(s), f"reasoning merges it with <{o}> (owl:sameAs)"))
-    for s in inferred.subjects(RDF.type, OWL.Nothing):
-        found.append((str(s), "reasoning puts it in owl:Nothing: the data is inconsistent"))
+        elif p == _TYPE and o == nothing:
+            found.append((str(s), "reasoning puts it in owl:Nothing: the data is inconsistent"))
     return sorted(found)

@@ -103,9 +103,12 @@ SCHEMA_TYPES = {
 }
 
 
+_TYPE = RDF.type  # rdflib's namespace attributes cost a lookup each, in hot loops
+
+
 def _is_schema(triple: tuple) -> bool:
     _, p, o = triple
-    return p in SCHEMA_PREDICATES or (p == RDF.type and o in SCHEMA_TYPES)
+    return p in SCHEMA_PREDICATES or (p == _TYPE and o in SCHEMA_TYPES)
 
 
 @dataclass
@@ -172,6 +175,25 @@ class CompiledOntology:
             raise Unsupported("the ontology gives rdf:type a domain, range or super-property")
         return compiled
 
+    def triggers(self) -> tuple[set, set]:
+        """The predicates, and the classes of ``rdf:type`` triples, that some rule reads.
+
+        Without owl:sameAs, a triple with another predicate or class neither fires a rule
+        nor is read by one, so the closure of the others is the whole closure.
+        """
+        predicates = set().union(
+            self.super_properties,
+            self.domains,
+            self.ranges,
+            self.inverses,
+            self.symmetric,
+            self.transitive,
+            self.functional,
+            self.inverse_functional,
+            self.some_values,
+        )
+        return predicates, set(self.super_classes) | set(self.some_values_by_class)
+
 
 class _Index:
     """The triples known so far, by subject and by predicate."""
@@ -197,12 +219,14 @@ class _Index:
         return by_object.get(o, ()) if by_object else ()
 
 
-def closure_of_instances(compiled: CompiledOntology, data: Graph) -> set[tuple]:
+def closure_of_instances(compiled: CompiledOntology, data: Iterable[tuple]) -> set[tuple]:
     """Every triple OWL 2 RL derives from ``data`` and the ontology that neither holds.
 
     Raises :class:`Unsupported` when the data states schema (a class, a property
     characteristic, a sub-class link) or the derivation reaches it.
     """
+    # rdflib's namespace attributes cost a lookup each; this loop runs a million times.
+    rdf_type, same_as = RDF.type, OWL.sameAs
     index = _Index()
     for triple in compiled.closure:
         index.add(*triple)
@@ -213,27 +237,32 @@ def closure_of_instances(compiled: CompiledOntology, data: Graph) -> set[tuple]:
         if index.add(*triple):
             pending.append(triple)
     derived: list[tuple] = []
+    # Whether any owl:sameAs between two resources is known: until one is, no triple
+    # needs rewriting (the ontology's closure states "x owl:sameAs x" of its terms).
+    identities = [any(x != y for y, xs in index.pos.get(same_as, {}).items() for x in xs)]
 
     def add(s: Node, p: Node, o: Node) -> None:
         if index.add(s, p, o):
             pending.append((s, p, o))
             derived.append((s, p, o))
+            if p == same_as and s != o:
+                identities[0] = True
 
     c = compiled
     while pending:
         s, p, o = pending.pop()
-        if p == RDF.type:
+        if p == rdf_type:
             for d in c.super_classes.get(o, ()):
-                add(s, RDF.type, d)
+                add(s, rdf_type, d)
             for restriction, q in c.some_values_by_class.get(o, ()):
                 for x in list(index.subjects(q, s)):
-                    add(x, RDF.type, restriction)
+                    add(x, rdf_type, restriction)
         for q in c.super_properties.get(p, ()):
             add(s, q, o)
         for d in c.domains.get(p, ()):
-            add(s, RDF.type, d)
+            add(s, rdf_type, d)
         for d in c.ranges.get(p, ()):
-            add(o, RDF.type, d)
+            add(o, rdf_type, d)
         for q in c.inverses.get(p, ()):
             add(o, q, s)
         if p in c.symmetric:
@@ -246,20 +275,20 @@ def closure_of_instances(compiled: CompiledOntology, data: Graph) -> set[tuple]:
         if p in c.functional:
             for other in list(index.objects(s, p)):
                 if other != o:
-                    add(o, OWL.sameAs, other)
-                    add(other, OWL.sameAs, o)
+                    add(o, same_as, other)
+                    add(other, same_as, o)
         if p in c.inverse_functional:
             for other in list(index.subjects(p, o)):
                 if other != s:
-                    add(s, OWL.sameAs, other)
-                    add(other, OWL.sameAs, s)
+                    add(s, same_as, other)
+                    add(other, same_as, s)
         for restriction, wanted in c.some_values.get(p, ()):
-            if wanted is None or wanted in index.objects(o, RDF.type):
-                add(s, RDF.type, restriction)
-        if p == OWL.sameAs and s != o:
+            if wanted is None or wanted in index.objects(o, rdf_type):
+                add(s, rdf_type, restriction)
+        if p == same_as and s != o:
             _copy_identity(index, add, s, o)
-        for same in (s, p, o):
-            if index.objects(same, OWL.sameAs):
+        for same in (s, p, o) if identities[0] else ():
+            if index.objects(same, same_as):
                 _rewrite(index, add, s, p, o)
                 break
     if any(_is_schema(t) for t in derived):

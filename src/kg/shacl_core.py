@@ -462,7 +462,7 @@ def evaluate(
                 to_rdflib(row["this"], loaded.originals),
                 to_rdflib(row["value"], loaded.originals) if check.reports_value else None,
             )
-            for row in loaded.store.query(check.query)
+            for row in loaded.query(check.query)
         ]
         details: dict[Node, list[tuple[BNode, list]]] = {}
         if check.nested is not None and rows and depth < 8:

@@ -21,6 +21,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from kg.data_store import to_rdflib as plain_to_rdflib
+
 _UNSUPPORTED = re.compile(r"[$?](currentShape|shapesGraph|PATH)\b")
 
 
@@ -127,15 +129,9 @@ _PLAIN = {None, XSD.string}
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal, originals: dict) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)  # as rdflib parses a plain string
-    literal = Literal(term.value, datatype=URIRef(term.datatype.value))
+    literal = plain_to_rdflib(term)
+    if not isinstance(literal, Literal) or literal.datatype is None:
+        return literal
     # The store keeps typed values in canonical form ("5.0" comes back as "5"); reports
     # name the literal as the data wrote it.
     return originals.get((literal.datatype, literal.value), literal)
@@ -150,10 +146,16 @@ def _format(message: str, bound: dict[str, Node]) -> str:
 
 @dataclass
 class LoadedGraph:
-    """A graph in an in-memory pyoxigraph store, and its typed literals as written."""
+    """Data in a pyoxigraph store, and its typed literals as written (where known)."""
 
     store: ox.Store
     originals: dict
+    default_graph: list | None = None  # the graphs queries see; the default graph if None
+
+    def query(self, text: str):
+        if self.default_graph is None:
+            return self.store.query(text)
+        return self.store.query(text, default_graph=self.default_graph)
 
 
 def load(graph: Graph) -> LoadedGraph:
@@ -167,20 +169,26 @@ def load(graph: Graph) -> LoadedGraph:
     return LoadedGraph(store, originals)
 
 
+def _restricted(query: str, targets: str) -> str:
+    """``query`` with its top-level group starting from the focus nodes.
+
+    The same rows for the focus nodes as pre-binding ``$this`` gives (``$this`` is in a
+    top-level triple pattern), and none for other nodes, which the engine then never
+    visits: a constraint on quotes does not read every article's text.
+    """
+    where = query.index("{") + 1
+    return f"{query[:where]} {{ SELECT DISTINCT ?this WHERE {{ {targets} }} }} {query[where:]}"
+
+
 def evaluate(loaded: LoadedGraph, constraints: list[SparqlConstraint]) -> list[tuple[Node, ...]]:
     """Validation results of ``constraints`` on ``loaded``, as report-graph triples."""
-    store = loaded.store
     triples: list[tuple[Node, ...]] = []
     for constraint in constraints:
-        focus = {
-            row["this"]
-            for row in store.query(f"SELECT DISTINCT ?this WHERE {{ {constraint.targets} }}")
-        }
-        solutions = store.query(constraint.query)
+        solutions = loaded.query(_restricted(constraint.query, constraint.targets))
         names = [variable.value for variable in solutions.variables]
         seen = set()
         for row in solutions:
-            if row["this"] is None or row["this"] not in focus:
+            if row["this"] is None:
                 continue
             bound = {
                 name: to_rdflib(row[name], loaded.originals)

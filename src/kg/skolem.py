@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
+from kg.data_store import DataStore
 from kg.namespaces import ID, LGDE, OA, SPDX
 
 # Readable path segments for the links that most often point at blank nodes.
@@ -111,6 +113,31 @@ def skolemize(graph: Graph) -> tuple[Graph, dict[URIRef, Node]]:
             owner = work.incoming[owner][0][0]
         owners[iri] = owner if not isinstance(owner, BNode) else iri
     return result, owners
+
+
+def skolemize_store(data: DataStore) -> tuple[dict[str, str], list[str]]:
+    """Name the blank nodes of ``data`` in place, as :func:`skolemize` names them.
+
+    Returns each new IRI's owner (as IRIs), and the new IRIs the data already used,
+    which the caller must refuse (the store is then left half-renamed).
+    """
+    rows = data.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }")
+    blank = [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]
+    if not blank:
+        return {}, []
+    convert = data.terms.rdflib
+    graph = Graph()
+    for t in blank:
+        graph.add((convert(t.subject), convert(t.predicate), convert(t.object)))
+    renamed, owners = skolemize(graph)
+    clashes = sorted(
+        str(iri) for iri in owners if any(data.triples(ox.NamedNode(str(iri)), None, None))
+    )
+    for t in blank:
+        data.remove(t)
+    to_ox = data.terms.ox
+    data.extend(ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in renamed)  # type: ignore[arg-type]
+    return {str(iri): str(owner) for iri, owner in owners.items()}, clashes
 
 
 def canonical_decimals(graph: Graph) -> Graph:

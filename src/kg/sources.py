@@ -6,9 +6,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.namespace import XSD
 
+from kg.data_store import DataStore
 from kg.layout import Layout
 from kg.namespaces import LGDE, SCHEMA, SPDX
 from kg.problems import Problem, relative
@@ -16,18 +18,56 @@ from kg.problems import Problem, relative
 
 @dataclass
 class Sources:
-    """The parsed inputs of a build."""
+    """The parsed inputs of a build: ontology and shapes in rdflib, the data in a store."""
 
     ontology: Graph
-    data: Graph
+    data: DataStore
     shapes: Graph
-    # Which source file describes each subject (first file wins), for error reports.
-    origin: dict[URIRef | BNode, str] = field(default_factory=dict)
+    # Which source file describes each subject (first file wins), for error reports;
+    # keyed by IRI (or blank node label).
+    origin: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     input_digests: dict[str, str] = field(default_factory=dict)
 
     def file_of(self, node: object) -> str:
-        return self.origin.get(node, "")  # type: ignore[call-overload]
+        return self.origin.get(key(node), "")
+
+
+def key(node: object) -> str:
+    """The IRI or blank node label of an rdflib or pyoxigraph term."""
+    value = getattr(node, "value", None)
+    return value if isinstance(value, str) else str(node)
+
+
+def _parse_data(path: Path, layout: Layout, sources: Sources) -> None:
+    name = relative(path, layout.home)
+    raw = path.read_bytes()
+    sources.input_digests[name] = hashlib.sha256(raw).hexdigest()
+    try:
+        triples = ox.parse(raw, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri())
+        # Blank node labels are per file: _:b1 in two files are two nodes.
+        blank: dict[ox.BlankNode, ox.BlankNode] = {}
+
+        def own(term):
+            if isinstance(term, ox.BlankNode):
+                return blank.setdefault(term, ox.BlankNode())
+            return term
+
+        parsed = [
+            ox.Triple(own(t.subject), t.predicate, own(t.object))
+            if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+            else t
+            for t in triples
+        ]
+    except SyntaxError as exc:
+        sources.problems.append(Problem("parse", name, "", _first_line(exc)))
+        return
+    origin = sources.origin
+    for triple in parsed:
+        subject = triple.subject.value
+        if subject not in origin:
+            origin[subject] = name
+    sources.data.extend(parsed)
 
 
 def _parse(path: Path, layout: Layout, sources: Sources, into: Graph) -> None:
@@ -41,7 +81,7 @@ def _parse(path: Path, layout: Layout, sources: Sources, into: Graph) -> None:
         sources.problems.append(Problem("parse", name, "", _first_line(exc)))
         return
     for subject in graph.subjects(unique=True):
-        sources.origin.setdefault(subject, name)
+        sources.origin.setdefault(key(subject), name)
     into += graph
 
 
@@ -52,7 +92,7 @@ def _first_line(exc: Exception) -> str:
 
 def read_sources(layout: Layout) -> Sources:
     """Parse the ontology, the shapes and every data file; parse errors become problems."""
-    sources = Sources(ontology=Graph(), data=Graph(), shapes=Graph())
+    sources = Sources(ontology=Graph(), data=DataStore(), shapes=Graph())
     for path in layout.ontology_files:
         _parse(path, layout, sources, sources.ontology)
     if layout.shapes_file.exists():
@@ -64,7 +104,7 @@ def read_sources(layout: Layout) -> Sources:
     if not layout.data_files:
         sources.problems.append(Problem("parse", "graph/", "", "no Turtle files found"))
     for path in layout.data_files:
-        _parse(path, layout, sources, sources.data)
+        _parse_data(path, layout, sources)
     return sources
 
 
@@ -75,30 +115,37 @@ def attach_seed_texts(sources: Sources, layout: Layout) -> None:
     checked against it, by the build and by anyone who downloads the graph.
     """
     data = sources.data
-    for article in sorted(data.subjects(LGDE.seedFile, None, unique=True)):
+    rows = data.query(
+        f"""SELECT ?article ?file (GROUP_CONCAT(DISTINCT STR(?value); SEPARATOR=" ") AS ?declared)
+               (SAMPLE(?language) AS ?lang) WHERE {{
+            ?article <{LGDE.seedFile}> ?file .
+            OPTIONAL {{ ?article <{SPDX.checksum}>/<{SPDX.checksumValue}> ?value }}
+            OPTIONAL {{ ?article <{SCHEMA.inLanguage}> ?language }}
+        }} GROUP BY ?article ?file ORDER BY ?article ?file"""
+    )
+    for row in rows:
+        article = row["article"]
         where = sources.file_of(article)
-        seed_name = str(data.value(article, LGDE.seedFile))
+        seed_name = row["file"].value
         path = layout.seeds_dir / seed_name
         if not path.is_file():
             sources.problems.append(
-                Problem("seeds", where, str(article), f"seed file seeds/{seed_name} does not exist")
+                Problem(
+                    "seeds", where, article.value, f"seed file seeds/{seed_name} does not exist"
+                )
             )
             continue
         raw = path.read_bytes()
         sources.input_digests[relative(path, layout.home)] = digest = hashlib.sha256(
             raw
         ).hexdigest()
-        declared = {
-            str(value)
-            for checksum in data.objects(article, SPDX.checksum)
-            for value in data.objects(checksum, SPDX.checksumValue)
-        }
+        declared = set(row["declared"].value.split()) if row["declared"] else set()
         if declared != {digest}:
             sources.problems.append(
                 Problem(
                     "seeds",
                     where,
-                    str(article),
+                    article.value,
                     f"seeds/{seed_name} has SHA-256 {digest}, but the graph declares "
                     f"{', '.join(sorted(declared)) or 'none'}; the file changed or the "
                     "checksum is wrong",
@@ -109,10 +156,17 @@ def attach_seed_texts(sources: Sources, layout: Layout) -> None:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             sources.problems.append(
-                Problem("seeds", where, str(article), f"seeds/{seed_name} is not UTF-8: {exc}")
+                Problem("seeds", where, article.value, f"seeds/{seed_name} is not UTF-8: {exc}")
             )
             continue
-        language = data.value(article, SCHEMA.inLanguage)
-        lang = str(language) if language is not None else None
-        data.add((article, SCHEMA.text, Literal(text, lang=lang)))
-        data.add((article, SCHEMA.contentSize, Literal(len(raw), datatype=XSD.integer)))
+        language = row["lang"].value if row["lang"] is not None else None
+        data.add(
+            ox.Triple(article, ox.NamedNode(str(SCHEMA.text)), ox.Literal(text, language=language))
+        )
+        data.add(
+            ox.Triple(
+                article,
+                ox.NamedNode(str(SCHEMA.contentSize)),
+                ox.Literal(str(len(raw)), datatype=ox.NamedNode(str(XSD.integer))),
+            )
+        )

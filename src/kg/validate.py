@@ -9,10 +9,11 @@ from pyshacl import validate
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, RDFS, SH
 
+from kg.data_store import DataStore
 from kg.problems import Problem
 from kg.shacl_core import CoreCheck, Unsupported, compile_shape
 from kg.shacl_core import evaluate as evaluate_core
-from kg.shacl_sparql import SparqlConstraint, load, sparql_constraints, targets_of
+from kg.shacl_sparql import LoadedGraph, SparqlConstraint, load, sparql_constraints, targets_of
 from kg.shacl_sparql import evaluate as evaluate_sparql
 
 
@@ -68,7 +69,7 @@ def _shapes_with_targets(shapes: Graph) -> list:
 
 
 def run_shacl(
-    data: Graph, shapes: Graph, ontology: Graph, file_of: Callable[[object], str]
+    data: Graph | DataStore, shapes: Graph, ontology: Graph, file_of: Callable[[object], str]
 ) -> ShaclReport:
     """Validate ``data`` with ``shapes``; the ontology makes subclass links visible.
 
@@ -80,14 +81,22 @@ def run_shacl(
     Warnings are reported but do not make the data fail. Shapes are compiled to SPARQL
     and run on pyoxigraph (:mod:`kg.shacl_core`, :mod:`kg.shacl_sparql`); a shape using
     a feature they do not compile is validated by pySHACL.
+
+    A :class:`DataStore` is validated where it is, with the ontology put in beside it.
     """
-    combined = Graph()
-    combined += ontology
-    combined += data
+    if isinstance(data, DataStore):
+        if not any(data.store.quads_for_pattern(None, None, None, data.ontology)):
+            data.add_graph(ontology, data.ontology)
+        loaded = LoadedGraph(data.store, {}, [data.graph, data.ontology])
+    else:
+        loaded = load(ontology + data)
     plan = ShaclPlan.of(shapes)
     report_graph = Graph()
     report = BNode()
     if plan.rest is not None:
+        combined = (
+            data.to_graph(with_ontology=True) if isinstance(data, DataStore) else ontology + data
+        )
         _, report_graph, _ = validate(
             combined,
             shacl_graph=plan.rest,
@@ -98,10 +107,10 @@ def run_shacl(
         )
         report = report_graph.value(None, RDF.type, SH.ValidationReport, any=True) or report
     report_graph.add((report, RDF.type, SH.ValidationReport))
-    loaded = load(combined)
     found, results = evaluate_core(loaded, shapes, plan.core)
-    found += evaluate_sparql(loaded, plan.sparql)
-    results += [s for s, p, o in found if p == RDF.type and o == SH.ValidationResult]
+    sparql_found = evaluate_sparql(loaded, plan.sparql)
+    found += sparql_found
+    results += [s for s, p, o in sparql_found if p == RDF.type and o == SH.ValidationResult]
     for triple in found:
         report_graph.add(triple)
     for result in results:
