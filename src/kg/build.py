@@ -22,7 +22,7 @@ from rdflib import Graph
 
 from kg.data_store import DataStore
 from kg.evidence import check_evidence
-from kg.layout import Layout
+from kg.layout import DATASET_FILE, MANIFEST_FILE, STORE_DIR, Layout
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, OA
 from kg.problems import Problem
 from kg.quads import write_store_nquads
@@ -31,9 +31,6 @@ from kg.skolem import canonical_decimals, skolemize, skolemize_store
 from kg.sources import Sources, attach_seed_texts, key, read_sources
 from kg.validate import ShaclReport, run_shacl
 
-DATASET_FILE = "dataset.nq"
-STORE_DIR = "store"
-MANIFEST_FILE = "manifest.json"
 KEEP_BUILDS = 3
 
 Progress = Callable[[str, float, str], None]

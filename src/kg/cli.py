@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from kg.build import BuildError, build_graph, check_sources
+# The build (rdflib, owlrl, pySHACL) is imported where a command needs it: processes
+# started from this script (query workers) import it again, and should start quickly.
 from kg.layout import Layout
 from kg.namespaces import compact
 from kg.queries import ParameterError, parse_stored_query
 from kg.results import render
 from kg.store import Build, open_build
+
+if TYPE_CHECKING:
+    from kg.build import BuildError
 
 
 def _layout(ctx: click.Context) -> Layout:
@@ -34,6 +39,8 @@ def _fail_build(layout: Layout, error: BuildError) -> None:
 
 
 def _open(ctx: click.Context) -> Build:
+    from kg.build import BuildError, build_graph
+
     layout = _layout(ctx)
     if not layout.current.exists():
         click.echo("No build yet; building first.", err=True)
@@ -62,6 +69,8 @@ def main(ctx: click.Context, home: Path | None) -> None:
 @click.pass_context
 def build(ctx: click.Context, quiet: bool) -> None:
     """Parse, check, validate, reason and write a new build; make it current."""
+    from kg.build import BuildError, build_graph
+
     layout = _layout(ctx)
     try:
         result = build_graph(layout, progress=None if quiet else _progress)
@@ -90,6 +99,8 @@ def build(ctx: click.Context, quiet: bool) -> None:
 @click.pass_context
 def validate(ctx: click.Context, fmt: str) -> None:
     """Check the sources (evidence verbatim, SHACL) without building."""
+    from kg.build import BuildError, check_sources
+
     layout = _layout(ctx)
     try:
         checked = check_sources(layout, progress=None if fmt == "turtle" else _progress)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.build import STORE_DIR
+from kg.layout import STORE_DIR
 from kg.namespaces import GRAPH_INFERRED, GRAPHS, PREFIXES
 
 

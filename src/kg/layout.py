@@ -10,6 +10,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+# What a build folder holds.
+DATASET_FILE = "dataset.nq"
+STORE_DIR = "store"
+MANIFEST_FILE = "manifest.json"
+
 
 def _default_home() -> Path:
     env = os.environ.get("KG_HOME")

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.build import MANIFEST_FILE, STORE_DIR, build_graph
-from kg.layout import Layout
+from kg.layout import MANIFEST_FILE, STORE_DIR, Layout
 from kg.namespaces import sparql_prologue
 
 Value = str | int | float | bool | None
@@ -79,5 +78,7 @@ def open_build(layout: Layout | None = None, *, ensure: bool = True) -> Build:
     if not layout.current.exists():
         if not ensure:
             raise NoBuildError(f"no build at {layout.current}; run 'kg build'")
+        from kg.build import build_graph  # the build's libraries, only when building
+
         build_graph(layout)
     return Build.open(layout.current)

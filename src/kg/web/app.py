@@ -63,7 +63,7 @@ def create_app(
     """
     settings = settings or Settings()
     if store_path is None:
-        from kg.build import STORE_DIR
+        from kg.layout import STORE_DIR
         from kg.store import open_build
 
         store_path = open_build().path / STORE_DIR
@@ -76,6 +76,7 @@ def create_app(
         timeout=settings.query_timeout,
         wait=settings.worker_wait,
         in_memory=sum(sizes.values()) <= settings.memory_quads,
+        defer_ready=True,  # the workers start while the statistics below are counted
     )
     atexit.register(engine.close)
     build_store = build_store or store_path
@@ -102,4 +103,5 @@ def create_app(
     app.register_blueprint(query_page.bp)
     app.register_blueprint(resources.bp)
     resources.init_app(app)
+    engine.wait_ready()
     return app

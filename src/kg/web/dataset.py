@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.build import DATASET_FILE, STORE_DIR
+from kg.layout import DATASET_FILE, STORE_DIR
 
 
 class DataFileError(ValueError):

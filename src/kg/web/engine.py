@@ -57,6 +57,7 @@ class QueryEngine:
         timeout: float = 10.0,
         wait: float | None = None,
         in_memory: bool = False,
+        defer_ready: bool = False,
     ) -> None:
         self.store_path = store_path
         self.timeout = timeout
@@ -67,8 +68,16 @@ class QueryEngine:
         self._all: list[_Worker] = []
         self._closed = False
         self._store: ox.Store | None = None
-        # Launch every worker first, then wait for them: they open the store side by side.
-        launched = [self._launch() for _ in range(max(1, workers))]
+        # Launch every worker now; they open the store side by side, while the caller
+        # goes on with its own start-up until it calls wait_ready().
+        self._launched = [self._launch() for _ in range(max(1, workers))]
+        if not defer_ready:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until every launched worker has opened the store (or raise RuntimeError)."""
+        with self._lock:
+            launched, self._launched = self._launched, []
         for process, connection in launched:
             self._idle.put(self._ready(process, connection))
 
