@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from pyshacl import validate
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
 from kg.shacl_core import Unsupported, compile_shape
@@ -111,3 +111,17 @@ def test_a_shape_without_message_gets_one_naming_the_parameter() -> None:
     data = Graph().parse(data=DATA, format="turtle")
     messages = {p.message for p in run_shacl(data, shapes, Graph(), lambda node: "").problems}
     assert "<http://example.org/p>: fails sh:minCount" in messages
+
+
+def test_details_hang_from_their_result_not_from_the_report() -> None:
+    # Regression: nested results were once linked from the report as results of their own.
+    shapes = _shapes(SHAPES["nested node with details"])
+    data = Graph().parse(data=DATA, format="turtle")
+    report = run_shacl(data, shapes, Graph(), lambda node: "").graph
+    top = set(report.objects(None, SH.result))
+    details = set(report.objects(None, SH.detail))
+    assert top and details and not top & details
+    assert all(
+        report.value(r, SH.sourceConstraintComponent) == SH.NodeConstraintComponent for r in top
+    )
+    assert (None, SH.conforms, Literal(False)) in report
