@@ -7,6 +7,7 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,19 +27,26 @@ class BuildRun:
     message: str = ""
 
 
-def measure_build(home: Path, scale: str) -> BuildRun:
-    """``kg build`` of the project at ``home`` in a child process: steps, wall time, peak RSS."""
+def measure_build(home: Path, scale: str, command: list[str] | None = None) -> BuildRun:
+    """``kg build`` of the project at ``home`` in a child process: steps, wall time, peak RSS.
+
+    ``command`` replaces ``kg build`` (tests use it).
+    """
     started = time.monotonic()
-    process = subprocess.Popen(
-        [str(KG), "--home", str(home), "build"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=child_environment(),
-    )
-    # wait4 gives this child's own resource use, peak memory included.
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - started
-    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    # Its report goes to a file, not a pipe: wait4 below does not read, and a build with
+    # many warnings filled the pipe and waited on it forever.
+    with tempfile.TemporaryFile() as report:
+        process = subprocess.Popen(
+            command or [str(KG), "--home", str(home), "build"],
+            stdout=subprocess.DEVNULL,
+            stderr=report,
+            env=child_environment(),
+        )
+        # wait4 gives this child's own resource use, peak memory included.
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - started
+        report.seek(0)
+        error = report.read().decode(errors="replace")
     process.returncode = os.waitstatus_to_exitcode(status)
     peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
     if process.returncode != 0:

@@ -131,3 +131,23 @@ def test_a_generated_project_gets_the_repositorys_current_queries_and_shapes(
     assert (stale / "regions.rq").read_bytes() == (HOME / "queries" / "regions.rq").read_bytes()
     shapes = HOME / "ontology" / "shapes.ttl"
     assert (tmp_path / "ontology" / "shapes.ttl").read_bytes() == shapes.read_bytes()
+
+
+def test_a_build_that_writes_a_long_report_is_measured_not_stuck(tmp_path: Path) -> None:
+    # Regression: the report went to a pipe nobody read until the build ended; 490
+    # warnings at 3M triples filled it and the build waited forever.
+    import sys
+
+    from bench.measure import measure_build
+
+    chatty = [
+        sys.executable,
+        "-c",
+        "import sys; sys.stderr.write('warning: x\\n' * 50_000); sys.exit(3)",
+    ]
+    runs = []
+    worker = threading.Thread(target=lambda: runs.append(measure_build(tmp_path, "x", chatty)))
+    worker.start()
+    worker.join(120)  # a guard against hanging the suite, not a speed limit
+    assert runs, "measure_build did not return"
+    assert not runs[0].ok
