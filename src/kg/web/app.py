@@ -12,6 +12,7 @@ from flask import Flask
 from kg.web import errors
 from kg.web.cache import ResultCache
 from kg.web.engine import QueryEngine
+from kg.web.fast_lookup import FastLookups
 from kg.web.response_cache import ResponseCache
 from kg.web.settings import Settings
 
@@ -92,7 +93,11 @@ def create_app(
     state.queries = stored_queries(queries_dir or Layout.discover().queries_dir)
     state.cache = ResultCache(settings.cache_bytes, _data_version(Path(store_path)))
     app.extensions["kg"] = state
-    app.wsgi_app = ResponseCache(app.wsgi_app, settings.cache_bytes)  # type: ignore[method-assign]
+    # A repeated request is replayed before anything else; a plain lookup is answered
+    # before Flask; everything else goes through Flask.
+    app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
+        FastLookups(app.wsgi_app, state), settings.cache_bytes
+    )
 
     errors.init_app(app)
     from kg.web import api, dataset_description, query_page, resources, sparql

@@ -127,6 +127,10 @@ class QueryEngine:
             return False
         return min(job.max_rows, limit if limit >= 0 else job.max_rows) <= INLINE_ROWS
 
+    def run_inline(self, job: Job) -> tuple[Answer, float]:
+        """Run ``job`` here, without a worker; only for a job :meth:`runs_inline` accepts."""
+        return self._inline(job)
+
     def _inline(self, job: Job) -> tuple[Answer, float]:
         if self._store is None:
             with self._lock:
