@@ -11,7 +11,8 @@ from pyshacl import validate
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
-from kg.shacl_core import Unsupported, compile_shape
+from kg.shacl_checks import compile_shape
+from kg.shacl_core import Unsupported
 from kg.validate import ShaclPlan, run_shacl
 
 from .test_shacl_sparql import _results as _with_messages

@@ -22,6 +22,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg.data_store import to_rdflib as plain_to_rdflib
+from kg.shacl_core import Unsupported
 
 _UNSUPPORTED = re.compile(r"[$?](currentShape|shapesGraph|PATH)\b")
 
@@ -88,10 +89,8 @@ def _this_is_bound(query: str) -> bool:
 def sparql_constraints(shapes: Graph, shape: Node, targets: str) -> list[SparqlConstraint]:
     """The ``sh:sparql`` constraints of a node shape whose focus nodes ``targets`` binds.
 
-    Raises :class:`kg.shacl_core.Unsupported` for a constraint that must stay with pySHACL.
+    Raises :class:`Unsupported` for a constraint that must stay with pySHACL.
     """
-    from kg.shacl_core import Unsupported
-
     taken = []
     for node in sorted(shapes.objects(shape, SH.sparql)):
         if shapes.value(shape, SH.path) is not None:

@@ -11,8 +11,9 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from kg.data_store import DataStore
 from kg.problems import Problem
-from kg.shacl_core import CoreCheck, Unsupported, compile_shape
-from kg.shacl_core import evaluate as evaluate_core
+from kg.shacl_checks import CoreCheck, compile_shape
+from kg.shacl_checks import evaluate as evaluate_core
+from kg.shacl_core import Unsupported
 from kg.shacl_sparql import LoadedGraph, SparqlConstraint, load, sparql_constraints, targets_of
 from kg.shacl_sparql import evaluate as evaluate_sparql
 
