@@ -129,9 +129,6 @@ class QueryEngine:
 
     def run_inline(self, job: Job) -> tuple[Answer, float]:
         """Run ``job`` here, without a worker; only for a job :meth:`runs_inline` accepts."""
-        return self._inline(job)
-
-    def _inline(self, job: Job) -> tuple[Answer, float]:
         if self._store is None:
             with self._lock:
                 if self._store is None:
@@ -143,7 +140,7 @@ class QueryEngine:
     def run(self, job: Job) -> tuple[Answer, float]:
         """Run ``job``; return the answer and the seconds it took."""
         if self.runs_inline(job):
-            return self._inline(job)
+            return self.run_inline(job)
         try:
             worker = self._idle.get(timeout=self.wait)
         except queue.Empty:

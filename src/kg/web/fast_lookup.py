@@ -6,9 +6,10 @@ that send such lookups send many, so this middleware answers the plainest form o
 itself: a ``GET /sparql`` with ``query`` as its only parameter, a query the engine runs
 inline (one triple pattern, bounded rows: :meth:`QueryEngine.runs_inline`), an
 ``Accept`` that names a results format and no ``If-None-Match``. It builds the same
-job, uses the same result cache and writes the same headers and body as the Flask
-view; ``tests/test_fast_lookup.py`` holds the two to it. Anything else, and any query
-that fails, goes on to Flask, which answers it (or explains the error) as before.
+job, uses the same result cache and writes the same headers
+(:func:`kg.web.sparql.answer_headers`) and body as the Flask view;
+``tests/test_fast_lookup.py`` holds the two to it. Anything else, and any query that
+fails, goes on to Flask, which answers it (or explains the error) as before.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header, quote_etag
+from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import get_host
 
 from kg.sparql_text import shape
 from kg.web.formats import RESULT_FORMATS, MediaFormat, NotAcceptable, negotiate
 from kg.web.response_cache import mark_repeatable
-from kg.web.worker import Answer, Job
+from kg.web.sparql import answer_headers
+from kg.web.worker import Job
 
 if TYPE_CHECKING:
     from kg.web.app import ServerState
@@ -54,8 +56,9 @@ class FastLookups:
             if not answer.ok:
                 return self.app(environ, start_response)  # Flask words the error
             cache.put(job, answer)
-        etag = cache.etag(job)
-        start_response("200 OK", self._headers(answer, chosen, seconds, etag))
+        max_rows = state.settings.max_rows
+        headers = answer_headers(answer, chosen, seconds, max_rows, cache.etag(job))
+        start_response("200 OK", headers)
         mark_repeatable(environ)
         return [answer.body]
 
@@ -96,27 +99,6 @@ class FastLookups:
         if not self.state.engine.runs_inline(job):
             return None
         return job, chosen
-
-    def _headers(
-        self, answer: Answer, chosen: MediaFormat, seconds: float, etag: str
-    ) -> list[tuple[str, str]]:
-        # As kg.web.sparql.results_response and answer_job write them.
-        mimetype = chosen.media_type
-        if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):
-            mimetype += "; charset=utf-8"
-        timing = "cache;desc=hit" if seconds < 0 else f"engine;dur={seconds * 1000:.1f}"
-        headers = [
-            ("Content-Type", mimetype),
-            ("Content-Length", str(len(answer.body))),
-            ("Vary", "Accept"),
-            ("Server-Timing", timing),
-            ("X-Result-Count", str(answer.rows)),
-        ]
-        if answer.truncated:
-            headers.append(("X-Result-Truncated", "true"))
-            headers.append(("X-Result-Limit", str(self.state.settings.max_rows)))
-        headers += [("ETag", quote_etag(etag)), ("Cache-Control", "no-cache")]
-        return headers
 
 
 def _base_url(environ: dict) -> str:

@@ -6,6 +6,7 @@ import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
+from werkzeug.http import quote_etag
 
 from kg.sparql_text import shape
 from kg.web.engine import EngineBusy, QueryTimeout
@@ -81,28 +82,38 @@ def answer_job(job: Job, chosen: MediaFormat) -> Response:
         response.headers["Vary"] = "Accept"
         return response
     answer, seconds = execute(job)
-    response = results_response(answer, chosen, seconds)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"  # keep it, but ask again (cheaply)
+    max_rows = current_app.extensions["kg"].settings.max_rows
+    response = Response(
+        answer.body, headers=answer_headers(answer, chosen, seconds, max_rows, etag)
+    )
     mark_repeatable(request.environ)
     return response
 
 
-def results_response(answer: Answer, chosen: MediaFormat, seconds: float) -> Response:
-    """The HTTP response for a query's answer, with timing, count and truncation headers."""
-    state = current_app.extensions["kg"]
+def answer_headers(
+    answer: Answer, chosen: MediaFormat, seconds: float, max_rows: int, etag: str
+) -> list[tuple[str, str]]:
+    """The headers of a query's answer: type, timing, count, truncation, ETag, caching.
+
+    ``seconds`` is the engine time, or -1 for an answer from the cache. Shared with
+    :mod:`kg.web.fast_lookup`, which answers lookups without Flask.
+    """
     mimetype = chosen.media_type
-    response = Response(answer.body, mimetype=mimetype)
     if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):
-        response.content_type = f"{mimetype}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
+        mimetype += "; charset=utf-8"
     timing = "cache;desc=hit" if seconds < 0 else f"engine;dur={seconds * 1000:.1f}"
-    response.headers["Server-Timing"] = timing
-    response.headers["X-Result-Count"] = str(answer.rows)
+    headers = [
+        ("Content-Type", mimetype),
+        ("Content-Length", str(len(answer.body))),
+        ("Vary", "Accept"),
+        ("Server-Timing", timing),
+        ("X-Result-Count", str(answer.rows)),
+    ]
     if answer.truncated:
-        response.headers["X-Result-Truncated"] = "true"
-        response.headers["X-Result-Limit"] = str(state.settings.max_rows)
-    return response
+        headers += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(max_rows))]
+    # no-cache: keep it, but ask again (cheaply, with If-None-Match)
+    headers += [("ETag", quote_etag(etag)), ("Cache-Control", "no-cache")]
+    return headers
 
 
 def execute(job: Job) -> tuple[Answer, float]:
