@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
 from kg.web.formats import OXIGRAPH_GRAPH_FORMATS
-from kg.web.writers import ASK_WRITERS, SELECT_WRITERS
+from kg.web.writers import ASK_WRITERS, SELECT_WRITERS, engine_body
 
 
 @dataclass(frozen=True)
@@ -82,19 +82,28 @@ def run_job(store: ox.Store, job: Job) -> Answer:
         unknown[ox.NamedNode(match.group(1))] = _expression_error
 
 
+def _query(store: ox.Store, job: Job, functions: dict):
+    return store.query(
+        job.query,
+        prefixes=PREFIXES,  # the project's prefixes are predeclared; a query may redefine them
+        substitutions=dict(job.substitutions) or None,
+        base_iri=job.base_iri,
+        custom_functions=functions or None,
+        **_dataset_options(job),
+    )
+
+
 def _run_once(store: ox.Store, job: Job, functions: dict) -> Answer:
     try:
-        result = store.query(
-            job.query,
-            prefixes=PREFIXES,  # the project's prefixes are predeclared; a query may redefine them
-            substitutions=dict(job.substitutions) or None,
-            base_iri=job.base_iri,
-            custom_functions=functions or None,
-            **_dataset_options(job),
-        )
+        result = _query(store, job, functions)
         if isinstance(result, ox.QueryBoolean):
             return Answer(True, ASK_WRITERS[job.format_key](bool(result)), rows=1)
         if isinstance(result, ox.QuerySolutions):
+            whole = engine_body(result, job.format_key, job.max_rows)
+            if whole is not None:
+                return Answer(True, whole[0], rows=whole[1])
+            # Too long to answer whole: run again and keep the first max_rows rows.
+            result = _query(store, job, functions)
             variables = [v.value for v in result.variables]
             solutions, truncated = _take(result, job.max_rows)
             rows = [[solution[v] for v in variables] for solution in solutions]

@@ -1,12 +1,15 @@
 """Write SPARQL results (SELECT and ASK) in the four standard formats.
 
-pyoxigraph can serialize a whole result, but the endpoint caps the number of rows, so
-it writes the rows it keeps itself. The formats follow the W3C recommendations:
-SPARQL 1.1 Query Results JSON, XML, CSV and TSV.
+The engine writes a whole answer in Rust (:func:`engine_body`), two to three times
+faster than building it here. The endpoint caps the rows of an answer, so a longer
+answer is written here instead, from the rows it keeps. The formats follow the W3C
+recommendations: SPARQL 1.1 Query Results JSON, XML, CSV and TSV.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
@@ -142,3 +145,78 @@ def ask_tsv(value: bool) -> bytes:
 
 SELECT_WRITERS = {"json": select_json, "xml": select_xml, "csv": select_csv, "tsv": select_tsv}
 ASK_WRITERS = {"json": ask_json, "xml": ask_xml, "csv": ask_csv, "tsv": ask_tsv}
+
+
+ENGINE_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+# Past this size the engine stops writing, and the caller writes the capped answer: an
+# answer of more rows than the cap must not be held whole in memory first.
+ENGINE_BODY_BYTES = 32 * 1024 * 1024
+
+
+class _Full(Exception):
+    pass
+
+
+class _BoundedBuffer:
+    """Collects what the engine writes, and stops it past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise _Full()
+        self.parts.append(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
+def engine_body(
+    solutions: ox.QuerySolutions,
+    format_key: str,
+    max_rows: int,
+    max_bytes: int = ENGINE_BODY_BYTES,
+) -> tuple[bytes, int] | None:
+    """All of ``solutions`` written by the engine, and how many rows they are.
+
+    ``None`` when the answer has more than ``max_rows`` rows or ``max_bytes`` bytes;
+    ``solutions`` are then spent, and the caller runs the query again to write the
+    first ``max_rows`` itself.
+
+    >>> store = ox.Store()
+    >>> engine_body(store.query("SELECT ?x WHERE { VALUES ?x { 1 2 } }"), "tsv", 10)
+    (b'?x\\n1\\n2\\n', 2)
+    >>> engine_body(store.query("SELECT ?x WHERE { VALUES ?x { 1 2 } }"), "tsv", 1) is None
+    True
+    """
+    buffer = _BoundedBuffer(max_bytes)
+    try:
+        solutions.serialize(buffer, format=ENGINE_FORMATS[format_key])
+    except _Full:
+        return None
+    body = b"".join(buffer.parts)
+    rows = count_rows(body, format_key)
+    return (body, rows) if rows <= max_rows else None
+
+
+def count_rows(body: bytes, format_key: str) -> int:
+    """The number of solutions in ``body``, a SELECT answer the engine wrote."""
+    if format_key == "json":
+        return len(json.loads(body)["results"]["bindings"])  # C speed: a fifth of writing
+    if format_key == "xml":
+        return body.count(b"<result>")  # text and attributes escape "<"
+    if format_key == "tsv":
+        return body.count(b"\n") - 1  # terms escape line breaks in TSV
+    if b'"' not in body:  # CSV: a field with a line break is quoted
+        return body.count(b"\r\n") - 1
+    return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
