@@ -72,12 +72,12 @@ def _job(query: str, max_rows: int = 1000, **extra) -> Job:
 
 def test_inline_needs_a_bounded_number_of_rows_and_the_plain_dataset() -> None:
     lookup = f"SELECT ?p ?o WHERE {{ {ANHUI} ?p ?o }}"
-    assert QueryEngine.runs_inline(_job(lookup))
-    assert not QueryEngine.runs_inline(_job(lookup, max_rows=INLINE_ROWS + 1))
-    assert QueryEngine.runs_inline(_job(lookup + " LIMIT 10", max_rows=INLINE_ROWS + 1))
-    assert not QueryEngine.runs_inline(_job(lookup, declares_dataset=True))
-    assert not QueryEngine.runs_inline(_job(lookup, substitutions=(("o", ANHUI),)))
-    assert not QueryEngine.runs_inline(_job("SELECT ?s { ?s ?p ?o . ?o ?q ?r }"))
+    assert QueryEngine.bounded_by_rows(_job(lookup))
+    assert not QueryEngine.bounded_by_rows(_job(lookup, max_rows=INLINE_ROWS + 1))
+    assert QueryEngine.bounded_by_rows(_job(lookup + " LIMIT 10", max_rows=INLINE_ROWS + 1))
+    assert not QueryEngine.bounded_by_rows(_job(lookup, declares_dataset=True))
+    assert not QueryEngine.bounded_by_rows(_job(lookup, substitutions=(("o", ANHUI),)))
+    assert not QueryEngine.bounded_by_rows(_job("SELECT ?s { ?s ?p ?o . ?o ?q ?r }"))
 
 
 def test_lookups_are_answered_while_every_worker_is_busy(build: Build) -> None:

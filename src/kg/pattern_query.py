@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _IRI = r"<[^<>\"{}|^`\\\s]*>"
 # Prefixed names without escapes or colons in the local part: anything more unusual
@@ -44,36 +45,34 @@ _TOKEN = re.compile(
 _LONGEST = 4_000  # characters; a lookup is short, and the scan is not worth it beyond
 
 
-def _tokens(text: str) -> list[tuple[str, str]] | None:
-    found: list[tuple[str, str]] = []
+def _tokens(text: str) -> Iterator[tuple[str, str]]:
+    """The tokens of ``text``, read as they are asked for; ("bad", "") where none fits."""
     position = 0
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            return None
+            break
         position = match.end()
         kind = match.lastgroup or ""
         if kind != "space":
             value = match.group()
-            found.append((kind, value.upper() if kind == "word" else value))
-    return found
+            yield kind, value.upper() if kind == "word" else value
+    yield ("end", "") if position >= len(text) else ("bad", "")
 
 
 def pattern_limit(text: str) -> int | None:
     """For a query of one triple pattern, its ``LIMIT`` (-1 if none); otherwise None."""
-    if len(text) > _LONGEST:
+    # Without a literal, one pattern means one opening brace: most queries stop here.
+    if len(text) > _LONGEST or (text.count("{") != 1 and '"' not in text):
         return None
     tokens = _tokens(text)
-    if tokens is None:
-        return None
-    tokens.append(("end", ""))
-    at = 0
+    current = next(tokens)
 
     def take(*kinds: str, value: str | None = None) -> str | None:
-        nonlocal at
-        kind, found = tokens[at]
+        nonlocal current
+        kind, found = current
         if kind in kinds and (value is None or found == value):
-            at += 1
+            current = next(tokens, ("end", ""))
             return found
         return None
 

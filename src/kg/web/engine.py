@@ -1,17 +1,24 @@
 """Run queries in worker processes with a deadline that really stops them.
 
-A query of one triple pattern (:mod:`kg.pattern_query`) is the exception: its cost is
-bounded by the rows it may return, so it runs here, on the store opened read-only in
-this process, without the round trip to a worker.
+Two kinds of query run here instead, in the calling thread, without the round trip to
+a worker (about half a millisecond, more than the whole of a short query):
+
+- a query of one triple pattern (:mod:`kg.pattern_query`), whose cost is bounded by the
+  rows it may return;
+- a query that a worker has already answered within ``inline_seconds``. The store
+  cannot change while the server runs, so the same query (same text, dataset and
+  parameters) does the same work again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import queue
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -19,12 +26,13 @@ from multiprocessing.process import BaseProcess
 import pyoxigraph as ox
 
 from kg.pattern_query import pattern_limit
-from kg.web.worker import Answer, Job, run_job, serve
+from kg.web.worker import Answer, Job, open_store, run_job, serve
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a threaded server
 # Most rows a query answered in this process may yield (a scan of about 0.1 s here);
 # a larger answer, even of one pattern, goes to a worker and its deadline.
 INLINE_ROWS = 10_000
+KNOWN_CHEAP = 4_096  # queries remembered as cheap, in each process: the most recent
 
 
 class QueryTimeout(Exception):
@@ -57,12 +65,15 @@ class QueryEngine:
         timeout: float = 10.0,
         wait: float | None = None,
         in_memory: bool = False,
+        inline_seconds: float = 0.0,
         defer_ready: bool = False,
     ) -> None:
         self.store_path = store_path
         self.timeout = timeout
         self.wait = timeout if wait is None else wait
         self.in_memory = in_memory
+        self.inline_seconds = inline_seconds
+        self._cheap: OrderedDict[Job, None] = OrderedDict()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
@@ -117,9 +128,17 @@ class QueryEngine:
             if worker in self._all:
                 self._all.remove(worker)
 
+    def runs_inline(self, job: Job) -> bool:
+        """Whether ``job`` is answered here, without a worker: known cheap, or row-bounded."""
+        return self.knows_cheap(job) or self.bounded_by_rows(job)
+
+    def knows_cheap(self, job: Job) -> bool:
+        """Whether a worker has answered ``job`` (in any format) within ``inline_seconds``."""
+        return _work(job) in self._cheap
+
     @staticmethod
-    def runs_inline(job: Job) -> bool:
-        """Whether ``job`` is bounded by its rows, and answered without a worker."""
+    def bounded_by_rows(job: Job) -> bool:
+        """Whether ``job`` is one triple pattern whose rows bound its cost."""
         if job.substitutions or job.declares_dataset:
             return False
         limit = pattern_limit(job.query)
@@ -132,15 +151,30 @@ class QueryEngine:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = ox.Store.read_only(self.store_path)
+                    # Like the workers: a small store is copied into memory.
+                    self._store = open_store(self.store_path, self.in_memory)
         started = time.monotonic()
         answer = run_job(self._store, job)
         return answer, time.monotonic() - started
+
+    def _remember_cheap(self, job: Job) -> None:
+        work = _work(job)
+        with self._lock:
+            self._cheap[work] = None
+            self._cheap.move_to_end(work)
+            while len(self._cheap) > KNOWN_CHEAP:
+                self._cheap.popitem(last=False)
 
     def run(self, job: Job) -> tuple[Answer, float]:
         """Run ``job``; return the answer and the seconds it took."""
         if self.runs_inline(job):
             return self.run_inline(job)
+        answer, seconds = self._run_in_worker(job)
+        if answer.ok and seconds <= self.inline_seconds:
+            self._remember_cheap(job)
+        return answer, seconds
+
+    def _run_in_worker(self, job: Job) -> tuple[Answer, float]:
         try:
             worker = self._idle.get(timeout=self.wait)
         except queue.Empty:
@@ -175,3 +209,8 @@ class QueryEngine:
             workers = list(self._all)
         for worker in workers:
             self._retire(worker)
+
+
+def _work(job: Job) -> Job:
+    """What decides a job's cost: all of it but the results format."""
+    return dataclasses.replace(job, format_key="")

@@ -15,6 +15,10 @@ DOCS = {
     "memory_quads": "Largest store, in quads, that each query worker copies into memory, "
     "where joins run several times faster; a larger one is read from disk, shared by all "
     "workers through the OS page cache (0: always from disk).",
+    "inline_ms": "A query that a worker has answered within this many milliseconds is "
+    "answered in the HTTP process from then on, without the round trip to a worker: the "
+    "store does not change while the server runs, so the query does the same work again "
+    "(0: never).",
     "worker_wait": "Seconds a request waits for a free worker before it gets 503.",
     "http_threads": "Threads of each HTTP server process: one per query worker, and more "
     "for answers that need none (cached ones, lookups of one pattern).",
@@ -25,7 +29,7 @@ DOCS = {
 }
 
 
-MAY_BE_ZERO = {"cache_bytes", "memory_quads"}
+MAY_BE_ZERO = {"cache_bytes", "memory_quads", "inline_ms"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     query_workers: int = 2
     memory_quads: int = 50_000
+    inline_ms: float = 10.0
     worker_wait: float = 10.0
     http_threads: int = 4
     http_workers: int = os.cpu_count() or 1

@@ -96,7 +96,7 @@ def answer_headers(
     """The headers of a query's answer: type, timing, count, truncation, ETag, caching.
 
     ``seconds`` is the engine time, or -1 for an answer from the cache. Shared with
-    :mod:`kg.web.fast_lookup`, which answers lookups without Flask.
+    :mod:`kg.web.inline_queries`, which answers inline queries without Flask.
     """
     mimetype = chosen.media_type
     if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):

@@ -1,4 +1,4 @@
-"""Lookups answered before Flask get exactly the response Flask would give them."""
+"""Queries answered before Flask get exactly the response Flask would give them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from werkzeug.test import Client
 from kg.build import STORE_DIR
 from kg.store import Build
 from kg.web.app import create_app
-from kg.web.fast_lookup import FastLookups
+from kg.web.inline_queries import InlineQueries
 from kg.web.settings import Settings
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/lgde/id/region/guangdong> ?p ?o }"
@@ -27,9 +27,9 @@ def app(build: Build) -> Iterator[Flask]:
     app.extensions["kg"].engine.close()
 
 
-def _layers(app: Flask) -> tuple[FastLookups, object]:
+def _layers(app: Flask) -> tuple[InlineQueries, object]:
     fast = app.wsgi_app.app  # type: ignore[attr-defined]  (inside the response cache)
-    assert isinstance(fast, FastLookups)
+    assert isinstance(fast, InlineQueries)
     return fast, fast.app
 
 
@@ -62,7 +62,7 @@ def _taken(app: Flask, url: str, **headers: str) -> bool:
     """Whether the fast path answers ``url`` (it marks what it answers as repeatable)."""
     fast, _ = _layers(app)
     environ = Client(fast).get(url, headers=headers).request.environ
-    return fast._lookup(environ) is not None
+    return fast._take(environ) is not None
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,150 @@
+"""Queries the engine runs inline, answered on ``/sparql`` before Flask.
+
+A lookup such as ``SELECT ?p ?o WHERE { <x> ?p ?o }`` takes the engine about 0.07 ms;
+Flask's request and response machinery around it took about 0.25 ms more. The tools
+that send such lookups send many, and send the same short queries again and again, so
+this middleware answers the plainest form of request itself: a ``GET /sparql`` with
+``query`` as its only parameter, a query the engine runs inline (one triple pattern
+with bounded rows, or a query a worker has already answered quickly:
+:meth:`QueryEngine.runs_inline`), an ``Accept`` that names a results format and no
+``If-None-Match``. It builds the same job, uses the same result cache and writes the
+same headers (:func:`kg.web.sparql.answer_headers`) and body as the Flask view;
+``tests/test_inline_queries.py`` holds the two to it. Anything else, and any query that
+fails, goes on to Flask, which answers it (or explains the error) as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import parse_qsl
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+from werkzeug.sansio.utils import get_host
+
+from kg.sparql_text import shape
+from kg.web.engine import QueryEngine
+from kg.web.formats import RESULT_FORMATS, MediaFormat, NotAcceptable, negotiate
+from kg.web.response_cache import mark_repeatable
+from kg.web.sparql import answer_headers
+from kg.web.worker import Job
+
+if TYPE_CHECKING:
+    from kg.web.app import ServerState
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+# Requests read before are remembered, decoded: tools send the same queries again and
+# again, and reading one (unquoting the URL, classifying the query, negotiating the
+# format) cost as much as running a short one. Only short requests, so that the memory
+# this takes stays under a few megabytes.
+REMEMBERED = 1_024
+REMEMBERED_LENGTH = 4_096  # characters of the query string
+
+
+class _Decoded(NamedTuple):
+    job: Job
+    chosen: MediaFormat
+    bounded: bool  # one triple pattern, bounded rows: always inline
+    etag: str
+
+
+class InlineQueries:
+    """WSGI middleware in front of the Flask app; ``state`` is the app's server state."""
+
+    def __init__(self, app: WSGIApp, state: ServerState) -> None:
+        self.app = app
+        self.state = state
+        self._decoded: OrderedDict[tuple, _Decoded | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        taken = self._take(environ)
+        if taken is None:
+            return self.app(environ, start_response)
+        job, chosen, _, etag = taken
+        state = self.state
+        cache = state.cache
+        assert cache is not None  # create_app makes it before the first request
+        answer = cache.get(job)
+        seconds = -1.0
+        if answer is None:
+            answer, seconds = state.engine.run_inline(job)  # _take checked it runs inline
+            if not answer.ok:
+                return self.app(environ, start_response)  # Flask words the error
+            cache.put(job, answer)
+        max_rows = state.settings.max_rows
+        headers = answer_headers(answer, chosen, seconds, max_rows, etag)
+        start_response("200 OK", headers)
+        mark_repeatable(environ)
+        return [answer.body]
+
+    def _take(self, environ: dict) -> _Decoded | None:
+        """The request's job, if this layer answers it."""
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or environ.get("PATH_INFO") != "/sparql"
+            or "HTTP_IF_NONE_MATCH" in environ
+        ):
+            return None
+        raw = environ.get("QUERY_STRING", "")
+        if not raw.startswith("query="):
+            return None
+        base_iri = _base_url(environ)
+        key = (raw, environ.get("HTTP_ACCEPT"), base_iri)
+        with self._lock:
+            decoded = self._decoded.get(key, False)
+            if decoded is not False:
+                self._decoded.move_to_end(key)
+        if decoded is False:
+            decoded = self._decode(raw, environ.get("HTTP_ACCEPT"), base_iri)
+            if len(raw) <= REMEMBERED_LENGTH:
+                with self._lock:
+                    self._decoded[key] = decoded
+                    while len(self._decoded) > REMEMBERED:
+                        self._decoded.popitem(last=False)
+        if decoded is None:
+            return None
+        if decoded.bounded or self.state.engine.knows_cheap(decoded.job):
+            return decoded
+        return None
+
+    def _decode(self, raw: str, accept: str | None, base_iri: str) -> _Decoded | None:
+        """The job of a plain query request; None for any other request."""
+        if not raw.isascii():
+            return None
+        try:
+            fields = parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            return None
+        if len(fields) != 1 or fields[0][0] != "query" or not fields[0][1].strip():
+            return None
+        query = fields[0][1]
+        try:
+            chosen = negotiate(RESULT_FORMATS, parse_accept_header(accept, MIMEAccept))
+        except NotAcceptable:
+            return None
+        look = shape(query)
+        if look.is_update or look.uses_service or look.form not in ("SELECT", "ASK"):
+            return None
+        job = Job(
+            query=query,
+            form=look.form,
+            format_key=chosen.key,
+            max_rows=self.state.settings.max_rows,
+            declares_dataset=look.declares_dataset,
+            base_iri=base_iri,
+        )
+        cache = self.state.cache
+        assert cache is not None  # create_app makes it before the first request
+        return _Decoded(job, chosen, QueryEngine.bounded_by_rows(job), cache.etag(job))
+
+
+def _base_url(environ: dict) -> str:
+    """``kg.web.respond.base_url`` of the request, from the WSGI environment."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0))
+    host = get_host(scheme, environ.get("HTTP_HOST"), server)
+    return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}{environ['PATH_INFO']}"
