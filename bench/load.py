@@ -11,7 +11,7 @@ import json
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 _SCRIPT = r"""
@@ -65,6 +65,18 @@ class Load:
     @property
     def clean(self) -> bool:
         return self.errors == 0 and self.non_2xx == 0
+
+
+def median_run(runs: list[Load]) -> Load:
+    """The run of median throughput (the lower of the two middle ones for an even count),
+    with the errors of every run, so that one failed run still shows."""
+    ordered = sorted(runs, key=lambda run: run.per_second)
+    middle = ordered[(len(ordered) - 1) // 2]
+    return replace(
+        middle,
+        errors=sum(run.errors for run in runs),
+        non_2xx=sum(run.non_2xx for run in runs),
+    )
 
 
 def parse_report(output: str) -> Load:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.generate import HOME, generate
-from bench.load import Load, LoadError, drive, wrk_version
+from bench.load import Load, LoadError, drive, median_run, wrk_version
 from bench.measure import BuildRun, engine_milliseconds, http_milliseconds, measure_build
 from bench.report import Comparison, Overhead, Results, render, update_readme
 from bench.servers import kg_server, oxigraph_server, oxigraph_version, settle
@@ -97,7 +97,8 @@ def run(args: argparse.Namespace) -> Results:
         triples=triples,
         settings=(
             f"wrk, {args.threads} thread(s), {args.connections} connections, "
-            f"{args.seconds:g} s per run after a {args.warmup:g} s warm-up"
+            f"{args.seconds:g} s per run after a {args.warmup:g} s warm-up; each server's "
+            f"median of {args.rounds} runs, taken in turns"
         ),
         builds=builds,
         versions={
@@ -118,19 +119,28 @@ def run(args: argparse.Namespace) -> Results:
         results.startup = {s.name: s.startup_seconds for s in (theirs, uncached, cached)}
 
         def compare(workload: str, aim: float | None, ours, queries: list[str]) -> None:
-            measured = []
-            for server in (theirs, ours):
-                paths = _paths(server, queries)
+            servers = (theirs, ours)
+            paths = [_paths(server, queries) for server in servers]
+            runs: tuple[list[Load], list[Load]] = ([], [])
+
+            def measure(index: int, seconds: float) -> Load:
+                # A load's queries run on after wrk stops: each run starts on quiet servers.
+                _settle_all(theirs, uncached, cached)
+                options = {**load, "seconds": seconds}
                 try:
-                    # A load's queries run on after wrk stops: each run starts on quiet servers.
-                    _settle_all(theirs, uncached, cached)
-                    drive(server.base_url, paths, **{**load, "seconds": args.warmup})
-                    _settle_all(theirs, uncached, cached)
-                    measured.append(drive(server.base_url, paths, **load))
+                    return drive(servers[index].base_url, paths[index], **options)
                 except LoadError as error:
-                    print(f"{workload}, {server.name}: {error}", file=sys.stderr)
-                    measured.append(Load(0, 1.0, 0.0, 0.0, 1, 0))
-            results.comparisons.append(Comparison(workload, aim, *measured))
+                    print(f"{workload}, {servers[index].name}: {error}", file=sys.stderr)
+                    return Load(0, 1.0, 0.0, 0.0, 1, 0)
+
+            for index in (0, 1):
+                measure(index, args.warmup)
+            # Turns alternate, and each server's median run is kept: on a shared machine
+            # one run can be 15% off, and the order must not favour either server.
+            for turn in range(args.rounds):
+                for index in (0, 1) if turn % 2 == 0 else (1, 0):
+                    runs[index].append(measure(index, args.seconds))
+            results.comparisons.append(Comparison(workload, aim, *map(median_run, runs)))
             print(f"{workload}: {results.comparisons[-1].ratio:.2f}x", flush=True)
 
         # Oxigraph server as it runs by default, without a deadline: its --timeout-s
@@ -180,7 +190,10 @@ def main() -> int:
         help="scales to time `kg build` at, comma-separated (seed, 60k, 600k, 3m)",
     )
     parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run")
-    parser.add_argument("--warmup", type=float, default=1, help="warm-up before each run")
+    parser.add_argument("--warmup", type=float, default=1, help="warm-up before each workload")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs per server and workload (the median is kept)"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument(

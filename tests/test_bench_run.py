@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import Load, LoadError, drive, parse_report
+from bench.load import Load, LoadError, drive, median_run, parse_report
 from bench.measure import engine_milliseconds, http_milliseconds
 from bench.report import (
     README_END,
@@ -30,6 +30,14 @@ from kg.store import Build
 
 def _load(per_second: float, errors: int = 0) -> Load:
     return Load(int(per_second * 5), 5.0, 1.0, 3.0, errors, 0)
+
+
+def test_the_median_run_is_kept_with_every_runs_errors() -> None:
+    runs = [_load(300), _load(100, errors=2), _load(200)]
+    kept = median_run(runs)
+    assert kept.per_second == 200 and kept.errors == 2 and not kept.clean
+    assert median_run([_load(100), _load(400)]).per_second == 100  # the lower middle one
+    assert median_run([_load(50)]) == _load(50)
 
 
 def test_parse_report_reads_the_json_line_after_other_output() -> None:
