@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -67,10 +68,10 @@ class Load:
         return self.errors == 0 and self.non_2xx == 0
 
 
-def median_run(runs: list[Load]) -> Load:
-    """The run of median throughput (the lower of the two middle ones for an even count),
-    with the errors of every run, so that one failed run still shows."""
-    ordered = sorted(runs, key=lambda run: run.per_second)
+def median_run(runs: list[Load], by: Callable[[Load], float] | None = None) -> Load:
+    """The run of median throughput, or of median ``by`` (the lower of the two middle ones
+    for an even count), with the errors of every run, so that one failed run still shows."""
+    ordered = sorted(runs, key=by or (lambda run: run.per_second))
     middle = ordered[(len(ordered) - 1) // 2]
     return replace(
         middle,

@@ -133,7 +133,8 @@ def render(results: Results) -> str:
             "## Stored queries through the API, one client (p50 / p99 ms)",
             "",
             f"Aim: p99 of every stored query under 10 ms. Worst uncached p99: {worst:.2f} ms "
-            f"({'met' if worst < 10 else '**not met**'}).",
+            f"({'met' if worst < 10 else '**not met**'}). Each figure is the run of median "
+            "p99 among the rounds.",
             "",
             "| stored query | uncached | cached |",
             "|---|---:|---:|",

@@ -174,8 +174,10 @@ def run(args: argparse.Namespace) -> Results:
                 one = {**load, "connections": 1, "threads": 1}
                 measured = []
                 for server in (uncached, cached):
+                    _settle_all(theirs, uncached, cached)
                     drive(server.base_url, path, **{**one, "seconds": args.warmup})
-                    measured.append(drive(server.base_url, path, **one))
+                    runs = [drive(server.base_url, path, **one) for _ in range(args.rounds)]
+                    measured.append(median_run(runs, by=lambda run: run.p99_ms))
                 results.latencies.append((name, *measured))
     return results
 

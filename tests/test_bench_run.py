@@ -38,6 +38,8 @@ def test_the_median_run_is_kept_with_every_runs_errors() -> None:
     assert kept.per_second == 200 and kept.errors == 2 and not kept.clean
     assert median_run([_load(100), _load(400)]).per_second == 100  # the lower middle one
     assert median_run([_load(50)]) == _load(50)
+    by_p99 = [Load(10, 1.0, 1.0, p99, 0, 0) for p99 in (9.0, 30.0, 2.0)]
+    assert median_run(by_p99, by=lambda run: run.p99_ms).p99_ms == 9.0
 
 
 def test_parse_report_reads_the_json_line_after_other_output() -> None:
