@@ -74,21 +74,12 @@ def test_failed_and_stopped_queries_are_not_remembered(engine: QueryEngine) -> N
     assert not engine.runs_inline(slow)
 
 
-def test_zero_turns_it_off(build: Build) -> None:
-    engine = QueryEngine(str(build.path / STORE_DIR), workers=1, inline_seconds=0.0)
+@pytest.mark.parametrize("limit", [0.0, 1e-9], ids=["zero turns it off", "slower than the limit"])
+def test_a_query_over_the_limit_stays_with_the_workers(build: Build, limit: float) -> None:
+    engine = QueryEngine(str(build.path / STORE_DIR), workers=1, inline_seconds=limit)
     try:
         job = _job(JOIN)
-        engine.run(job)
-        assert not engine.runs_inline(job)
-    finally:
-        engine.close()
-
-
-def test_a_slower_query_stays_with_the_workers(build: Build) -> None:
-    engine = QueryEngine(str(build.path / STORE_DIR), workers=1, inline_seconds=1e-9)
-    try:
-        job = _job(JOIN)
-        engine.run(job)
+        assert engine.run(job)[0].ok
         assert not engine.runs_inline(job)
     finally:
         engine.close()

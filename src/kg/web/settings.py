@@ -12,9 +12,10 @@ DOCS = {
     "max_body_bytes": "Largest request body accepted; a larger one gets 413.",
     "query_workers": "Worker processes that run queries, in each HTTP process (each runs one "
     "query at a time).",
-    "memory_quads": "Largest store, in quads, that each query worker copies into memory, "
-    "where joins run several times faster; a larger one is read from disk, shared by all "
-    "workers through the OS page cache (0: always from disk).",
+    "memory_quads": "Largest store, in quads, that each process running queries (query "
+    "workers, and HTTP processes for inline queries) copies into memory, where joins run "
+    "several times faster; a larger one is read from disk, shared by all processes "
+    "through the OS page cache (0: always from disk).",
     "inline_ms": "A query that a worker has answered within this many milliseconds is "
     "answered in the HTTP process from then on, without the round trip to a worker: the "
     "store does not change while the server runs, so the query does the same work again "
