@@ -131,3 +131,24 @@ def test_remembered_requests_keep_their_host_and_format_apart(build: Build, monk
         assert inline._take(EnvironBuilder(url, headers={"Host": "b.example"}).get_environ())
     finally:
         app.extensions["kg"].engine.close()
+
+
+def test_a_long_request_is_read_every_time_not_remembered(build: Build, monkeypatch) -> None:
+    from kg.web import inline_queries
+
+    lookup = "SELECT ?p ?o WHERE { <https://w3id.org/lgde/id/region/anhui> ?p ?o }"
+    url = "/sparql?query=" + quote(lookup)
+    raw = url.split("?", 1)[1]
+    monkeypatch.setattr(inline_queries, "REMEMBERED_LENGTH", len(raw) - 1)
+    app = create_app(Settings(cache_bytes=0, query_workers=1), store_path=build.path / STORE_DIR)
+    try:
+        inline = app.wsgi_app.app  # type: ignore[attr-defined]  (inside the response cache)
+        for _ in range(2):
+            response = Client(app.wsgi_app).get(url)
+            assert response.status_code == 200 and int(response.headers["X-Result-Count"]) > 5
+        assert not inline._decoded
+        short = "/sparql?query=" + quote("ASK { ?s ?p ?o }")
+        Client(app.wsgi_app).get(short)
+        assert len(inline._decoded) == 1
+    finally:
+        app.extensions["kg"].engine.close()

@@ -82,7 +82,9 @@ def run_job(store: ox.Store, job: Job) -> Answer:
         unknown[ox.NamedNode(match.group(1))] = _expression_error
 
 
-def _query(store: ox.Store, job: Job, functions: dict):
+def _query(
+    store: ox.Store, job: Job, functions: dict
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     return store.query(
         job.query,
         prefixes=PREFIXES,  # the project's prefixes are predeclared; a query may redefine them
