@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.store import Build
+from kg.web.allocator import allocator_in_use, jemalloc_library
 from kg.web.settings import Settings
 
 from .conftest import SERVER_PIDS, running_server
@@ -77,3 +78,24 @@ def test_a_small_store_is_copied_into_each_query_workers_memory(build: Build, la
         workers = _query_workers(SERVER_PIDS[base])
         assert len(workers) == 2
         assert not any(_store_files_open(w, store) for w in workers)
+
+
+@pytest.mark.skipif(
+    jemalloc_library() is None, reason="the system has no jemalloc (Debian: libjemalloc2)"
+)
+@pytest.mark.parametrize("setting", ["1", "0"])
+def test_every_server_process_runs_on_jemalloc_unless_it_is_turned_off(
+    build: Build, layout, tmp_path, setting: str
+) -> None:
+    settings = {"http_workers": "1", "query_workers": "2", "jemalloc": setting}
+    with running_server(layout, tmp_path, [], settings) as base:
+        assert _ask(base) == 200
+        main = SERVER_PIDS[base]
+        http_processes = [p for p in _children(main) if _query_workers(p)]
+        processes = [main, *http_processes, *_query_workers(http_processes[0])]
+        assert len(processes) == 4
+        allocators = {allocator_in_use(Path(f"/proc/{pid}/maps")) for pid in processes}
+    expected = "jemalloc" if setting == "1" else "system"
+    assert allocators == {expected}
+    log = next(tmp_path.glob("server-*.log")).read_text()
+    assert f"{expected} allocator" in log

@@ -150,3 +150,49 @@ def test_a_capped_answer_keeps_the_first_rows_and_says_so(store: ox.Store, key: 
     assert whole.ok and not whole.truncated and whole.rows == len(AWKWARD)
     assert capped.ok and capped.truncated and capped.rows == 3
     assert _rows(capped.body, key) == _rows(whole.body, key)[:3]
+
+
+# Strings that end, or hold, what a JSON row's start looks like without a parser.
+ROW_LOOKALIKES = [
+    ",{",
+    "[{",
+    "x,{",
+    '",{"x":{"type":"uri","value":"a"}},{"',
+    "}},{",
+    "ends in ,{ and [{ twice ,{",
+    "{}",
+    "a,{},b",
+]
+
+
+@pytest.mark.parametrize("text", ROW_LOOKALIKES)
+@pytest.mark.parametrize("where", ["first row", "middle row", "last row", "every row"])
+def test_json_rows_are_counted_as_the_parser_counts_them(text: str, where: str) -> None:
+    store = ox.Store()
+    texts = ["plain", "plain", "plain"]
+    if where == "every row":
+        texts = [text] * 3
+    else:
+        texts[["first row", "middle row", "last row"].index(where)] = text
+    for index, value in enumerate(texts):
+        for kind in (ox.Literal(value), ox.NamedNode(f"{EX}{index}")):
+            store.add(ox.Quad(ox.NamedNode(f"{EX}s{index}"), ox.NamedNode(EX + "p"), kind))
+    for query in (
+        f"SELECT ?o WHERE {{ ?s <{EX}p> ?o }} ORDER BY ?o",
+        f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o FILTER(isLiteral(?o)) }} ORDER BY ?s",
+        f"SELECT ?o ?none WHERE {{ ?s <{EX}p> ?o OPTIONAL {{ ?s <{EX}q> ?none }} }}",
+    ):
+        body = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
+        assert count_rows(body, "json") == len(json.loads(body)["results"]["bindings"]), body
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_json_rows_without_a_parser_agree_with_it_on_every_answer_shape(
+    store: ox.Store, query: str
+) -> None:
+    # The awkward store holds "{}" and so takes the parser; without it, the byte count.
+    plain = ox.Store()
+    plain.extend(q for q in store if "{}" not in getattr(q.object, "value", ""))
+    body = _solutions(plain, query).serialize(format=ox.QueryResultsFormat.JSON)
+    expected = len(json.loads(body)["results"]["bindings"])
+    assert count_rows(body, "json") == expected

@@ -9,16 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-# The build (rdflib, owlrl, pySHACL) is imported where a command needs it: processes
-# started from this script (query workers) import it again, and should start quickly.
+# rdflib, pyoxigraph and the build (owlrl, pySHACL) are imported where a command needs
+# them: `kg serve` starts itself again on jemalloc, and processes started from this
+# script (query workers) import it again; both should start quickly.
 from kg.layout import Layout
-from kg.namespaces import compact
-from kg.queries import ParameterError, parse_stored_query
-from kg.results import render
-from kg.store import Build, open_build
 
 if TYPE_CHECKING:
     from kg.build import BuildError
+    from kg.store import Build
 
 
 def _layout(ctx: click.Context) -> Layout:
@@ -40,6 +38,7 @@ def _fail_build(layout: Layout, error: BuildError) -> None:
 
 def _open(ctx: click.Context) -> Build:
     from kg.build import BuildError, build_graph
+    from kg.store import open_build
 
     layout = _layout(ctx)
     if not layout.current.exists():
@@ -70,6 +69,7 @@ def main(ctx: click.Context, home: Path | None) -> None:
 def build(ctx: click.Context, quiet: bool) -> None:
     """Parse, check, validate, reason and write a new build; make it current."""
     from kg.build import BuildError, build_graph
+    from kg.namespaces import compact
 
     layout = _layout(ctx)
     try:
@@ -171,6 +171,9 @@ def query(ctx: click.Context, query: str, fmt: str, params: tuple[str, ...]) -> 
 
     The project's prefixes are predeclared; queries see all graphs as one.
     """
+    from kg.queries import ParameterError, parse_stored_query
+    from kg.results import render
+
     path = Path(query)
     substitutions = {}
     if _names_a_file(query):
@@ -227,6 +230,16 @@ def serve(
     N-Quads and TriG files keep their graph names; other files become a graph named
     by the file's URI.
     """
+    from kg.web.allocator import allocator_in_use, restart_with_jemalloc
+    from kg.web.settings import Settings
+
+    try:
+        chosen = Settings().with_values(dict(settings))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--setting") from None
+    if chosen.jemalloc:
+        restart_with_jemalloc()  # before anything is opened; returns if it need not
+
     import shutil
     from functools import partial
 
@@ -234,12 +247,7 @@ def serve(
     from kg.web import create_app
     from kg.web.dataset import DataFileError, serving_store
     from kg.web.http_server import serve_app
-    from kg.web.settings import Settings
 
-    try:
-        chosen = Settings().with_values(dict(settings))
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--setting") from None
     build = _open(ctx)
     try:
         store_path, temporary = serving_store(build.path, list(files))
@@ -256,7 +264,7 @@ def serve(
     try:
         click.echo(
             f"Serving {build.path.name} at http://{host}:{port}/sparql "
-            f"({chosen.http_workers} HTTP process(es))",
+            f"({chosen.http_workers} HTTP process(es), {allocator_in_use()} allocator)",
             err=True,
         )
         serve_app(make_app, chosen, host, port)
@@ -284,6 +292,7 @@ def show_settings() -> None:
 @click.pass_context
 def stats(ctx: click.Context, fmt: str) -> None:
     """Triples per graph, instances per class, facts per article."""
+    from kg.namespaces import compact
     from kg.stats import collect
 
     numbers = collect(_open(ctx))

