@@ -48,6 +48,7 @@ class Results:
     startup: dict[str, float] = field(default_factory=dict)
     builds: list[BuildRun] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
+    allocators: str = ""
     command: str = ""
 
 
@@ -90,6 +91,7 @@ def render(results: Results) -> str:
         f"- Machine: {machine()}",
         f"- Graph: {results.triples:,} quads (ontology, asserted, inferred)",
         f"- Versions: {', '.join(f'{k} {v}' for k, v in sorted(results.versions.items()))}",
+        f"- Allocators: {results.allocators}",
         f"- Load: {results.settings}",
         f"- Command: `{results.command}`",
         "",

@@ -24,6 +24,7 @@ from bench.report import Comparison, Overhead, Results, render, update_readme
 from bench.servers import kg_server, oxigraph_server, oxigraph_version, settle
 from kg.build import STORE_DIR
 from kg.queries import stored_queries
+from kg.web.allocator import allocator_in_use, restart_with_jemalloc
 from kg.web.settings import Settings
 
 SCALES = {"seed": 0, "60k": 60_000, "600k": 600_000, "3m": 3_000_000}
@@ -69,6 +70,11 @@ def lookup_queries(store_path: Path, count: int = LOOKUPS) -> list[str]:
 
 def _paths(server, queries: list[str]) -> list[str]:
     return [server.query_url_path(q) for q in queries]
+
+
+def _allocator(server) -> str:
+    """The allocator a server's process runs on, read from its memory map."""
+    return allocator_in_use(Path(f"/proc/{server.process.pid}/maps"))
 
 
 def _settle_all(*servers) -> None:
@@ -117,6 +123,10 @@ def run(args: argparse.Namespace) -> Results:
         kg_server(home, "kg serve", {}) as cached,
     ):
         results.startup = {s.name: s.startup_seconds for s in (theirs, uncached, cached)}
+        results.allocators = (
+            f"kg serve {_allocator(uncached)}, the engine in process {allocator_in_use()}, "
+            f"Oxigraph server {_allocator(theirs)} (as it ships)"
+        )
 
         def compare(workload: str, aim: float | None, ours, queries: list[str]) -> None:
             servers = (theirs, ours)
@@ -183,6 +193,8 @@ def run(args: argparse.Namespace) -> Results:
 
 
 def main() -> int:
+    # The engine's in-process times are taken on the allocator kg serve's processes use.
+    restart_with_jemalloc()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="60k", help="graph to serve")
     parser.add_argument(

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.web.allocator import JEMALLOC
+
 KG = Path(sys.executable).with_name("kg")
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 
@@ -39,8 +41,15 @@ class Server:
 
 
 def child_environment() -> dict[str, str]:
-    """This environment, less what would point a child's ``kg`` at another build."""
-    return {k: v for k, v in os.environ.items() if k not in ("KG_BUILD_DIR", "KG_HOME")}
+    """This environment, less what would point a child's ``kg`` at another build, and
+    less the allocator this process was started on: Oxigraph server runs as it ships,
+    and kg serve chooses its own (its start-up then includes that choice)."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("KG_BUILD_DIR", "KG_HOME")}
+    preloaded = environment.pop("LD_PRELOAD", "").replace(" ", ":").split(":")
+    kept = [entry for entry in preloaded if entry and JEMALLOC not in Path(entry).name]
+    if kept:
+        environment["LD_PRELOAD"] = ":".join(kept)
+    return environment
 
 
 def free_port() -> int:

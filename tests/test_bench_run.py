@@ -24,7 +24,7 @@ from bench.report import (
     update_readme,
 )
 from bench.run import lookup_queries, refresh_project
-from bench.servers import Server, oxigraph_server, settle
+from bench.servers import Server, child_environment, oxigraph_server, settle
 from kg.store import Build
 
 
@@ -55,6 +55,7 @@ def test_parse_report_reads_the_json_line_after_other_output() -> None:
 
 def test_results_page_gives_ratios_and_says_which_aims_are_met() -> None:
     results = Results(scale="60k", triples=80_000, settings="wrk", command="python -m bench.run")
+    results.allocators = "kg serve jemalloc, Oxigraph server system"
     results.comparisons = [
         Comparison("lookups", 0.5, _load(1000), _load(600)),
         Comparison("aggregates", 0.9, _load(100), _load(50, errors=3)),
@@ -68,6 +69,24 @@ def test_results_page_gives_ratios_and_says_which_aims_are_met() -> None:
     assert "0.50x" in aggregates and "**not met**" in aggregates and "3 failed" in aggregates
     assert "| lookups | 0.20 | 1.20 | 1.00 | 0.30 |" in page
     assert "cores" in page  # the machine is described
+    assert "- Allocators: kg serve jemalloc, Oxigraph server system" in page
+
+
+@pytest.mark.parametrize(
+    ("preloaded", "left"),
+    [
+        ("libjemalloc.so.2", None),
+        ("libfoo.so:/usr/lib/libjemalloc.so.2 libbar.so", "libfoo.so:libbar.so"),
+    ],
+)
+def test_servers_start_without_the_benchmarks_own_allocator(
+    monkeypatch: pytest.MonkeyPatch, preloaded: str, left: str | None
+) -> None:
+    monkeypatch.setenv("LD_PRELOAD", preloaded)
+    monkeypatch.setenv("KG_HOME", "/elsewhere")
+    environment = child_environment()
+    assert environment.get("LD_PRELOAD") == left
+    assert "KG_HOME" not in environment
 
 
 def test_readme_section_is_replaced_between_its_markers(tmp_path: Path) -> None:
