@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.web.allocator import JEMALLOC
+from kg.web.allocator import JEMALLOC, preloads
 
 KG = Path(sys.executable).with_name("kg")
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
@@ -45,8 +45,8 @@ def child_environment() -> dict[str, str]:
     less the allocator this process was started on: Oxigraph server runs as it ships,
     and kg serve chooses its own (its start-up then includes that choice)."""
     environment = {k: v for k, v in os.environ.items() if k not in ("KG_BUILD_DIR", "KG_HOME")}
-    preloaded = environment.pop("LD_PRELOAD", "").replace(" ", ":").split(":")
-    kept = [entry for entry in preloaded if entry and JEMALLOC not in Path(entry).name]
+    kept = [entry for entry in preloads(environment) if JEMALLOC not in Path(entry).name]
+    environment.pop("LD_PRELOAD", None)
     if kept:
         environment["LD_PRELOAD"] = ":".join(kept)
     return environment

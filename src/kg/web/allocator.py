@@ -28,6 +28,15 @@ def jemalloc_library() -> str | None:
     return ctypes.util.find_library(JEMALLOC)  # a file name such as "libjemalloc.so.2"
 
 
+def preloads(environ: Mapping[str, str]) -> list[str]:
+    """The libraries ``environ`` preloads, as ld.so reads ``LD_PRELOAD``.
+
+    >>> preloads({"LD_PRELOAD": "liba.so:libb.so libc.so"})
+    ['liba.so', 'libb.so', 'libc.so']
+    """
+    return [entry for entry in environ.get("LD_PRELOAD", "").replace(" ", ":").split(":") if entry]
+
+
 def preload_environment(environ: Mapping[str, str], library: str) -> dict[str, str] | None:
     """``environ`` with ``library`` first in ``LD_PRELOAD``; ``None`` if it is there already.
 
@@ -35,11 +44,10 @@ def preload_environment(environ: Mapping[str, str], library: str) -> dict[str, s
     'libjemalloc.so.2:libfoo.so'
     >>> preload_environment({"LD_PRELOAD": "/usr/lib/libjemalloc.so.2"}, "libjemalloc.so.2")
     """
-    # ld.so reads LD_PRELOAD as a list separated by colons or spaces
-    preloaded = environ.get("LD_PRELOAD", "").replace(" ", ":").split(":")
-    if any(Path(entry).name == Path(library).name for entry in preloaded if entry):
+    present = preloads(environ)
+    if any(Path(entry).name == Path(library).name for entry in present):
         return None
-    return {**environ, "LD_PRELOAD": ":".join([library, *filter(None, preloaded)])}
+    return {**environ, "LD_PRELOAD": ":".join([library, *present])}
 
 
 def allocator_in_use(maps: Path = Path("/proc/self/maps")) -> str:

@@ -27,7 +27,7 @@ DOCS = {
     "query workers, and all share the store's files through the OS.",
     "jemalloc": "1: run the server's processes on jemalloc where the system has it "
     "(Debian: libjemalloc2), with which the engine answers queries 10-20% faster than "
-    "with the C library's allocator; 0: the C library's allocator.",
+    "with the C library's allocator; 0: kg serve does not preload it.",
     "cache_bytes": "Bytes of memory, in each HTTP process, for repeated requests' whole "
     "responses, and as much again for query answers (0 turns both caches off).",
 }
