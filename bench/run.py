@@ -21,7 +21,13 @@ from bench.generate import HOME, generate
 from bench.load import Load, LoadError, drive, median_run, wrk_version
 from bench.measure import BuildRun, engine_milliseconds, http_milliseconds, measure_build
 from bench.report import Comparison, Overhead, Results, render, update_readme
-from bench.servers import kg_server, oxigraph_server, oxigraph_version, settle
+from bench.servers import (
+    engine_alone_server,
+    kg_server,
+    oxigraph_server,
+    oxigraph_version,
+    settle,
+)
 from kg.build import STORE_DIR
 from kg.queries import stored_queries
 from kg.web.allocator import allocator_in_use, restart_with_jemalloc
@@ -68,11 +74,20 @@ def lookup_queries(store_path: Path, count: int = LOOKUPS) -> list[str]:
     return [f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}" for iri in subjects[::step][:count]]
 
 
+def turn_order(servers: int, turn: int) -> list[int]:
+    """The order in which ``servers`` take turn ``turn``: each goes first in turn.
+
+    >>> [turn_order(3, turn) for turn in range(3)]
+    [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
+    """
+    return [(turn + index) % servers for index in range(servers)]
+
+
 def _paths(server, queries: list[str]) -> list[str]:
     return [server.query_url_path(q) for q in queries]
 
 
-def _allocator(server) -> str:
+def server_allocator(server) -> str:
     """The allocator a server's process runs on, read from its memory map."""
     return allocator_in_use(Path(f"/proc/{server.process.pid}/maps"))
 
@@ -121,21 +136,25 @@ def run(args: argparse.Namespace) -> Results:
         oxigraph_server(store) as theirs,
         kg_server(home, "kg serve, cache off", {"cache_bytes": "0"}) as uncached,
         kg_server(home, "kg serve", {}) as cached,
+        engine_alone_server(store) as alone,
     ):
+        every = (theirs, uncached, cached, alone)
         results.startup = {s.name: s.startup_seconds for s in (theirs, uncached, cached)}
         results.allocators = (
-            f"kg serve {_allocator(uncached)}, the engine in process {allocator_in_use()}, "
-            f"Oxigraph server {_allocator(theirs)} (as it ships)"
+            f"kg serve {server_allocator(uncached)}, the engine in process {allocator_in_use()}, "
+            f"the engine alone on Granian {server_allocator(alone)}, "
+            f"Oxigraph server {server_allocator(theirs)} (as it ships)"
         )
 
         def compare(workload: str, aim: float | None, ours, queries: list[str]) -> None:
-            servers = (theirs, ours)
+            # The engine alone is the floor under kg serve without its caches.
+            servers = (theirs, ours, alone) if ours is uncached else (theirs, ours)
             paths = [_paths(server, queries) for server in servers]
-            runs: tuple[list[Load], list[Load]] = ([], [])
+            runs: list[list[Load]] = [[] for _ in servers]
 
             def measure(index: int, seconds: float) -> Load:
                 # A load's queries run on after wrk stops: each run starts on quiet servers.
-                _settle_all(theirs, uncached, cached)
+                _settle_all(*every)
                 options = {**load, "seconds": seconds}
                 try:
                     return drive(servers[index].base_url, paths[index], **options)
@@ -143,14 +162,15 @@ def run(args: argparse.Namespace) -> Results:
                     print(f"{workload}, {servers[index].name}: {error}", file=sys.stderr)
                     return Load(0, 1.0, 0.0, 0.0, 1, 0)
 
-            for index in (0, 1):
+            for index in range(len(servers)):
                 measure(index, args.warmup)
-            # Turns alternate, and each server's median run is kept: on a shared machine
-            # one run can be 15% off, and the order must not favour either server.
+            # Turns rotate, and each server's median run is kept: on a shared machine one
+            # run can be 15% off, and the order must not favour any server.
             for turn in range(args.rounds):
-                for index in (0, 1) if turn % 2 == 0 else (1, 0):
+                for index in turn_order(len(servers), turn):
                     runs[index].append(measure(index, args.seconds))
-            results.comparisons.append(Comparison(workload, aim, *map(median_run, runs)))
+            kept = [median_run(server_runs) for server_runs in runs]
+            results.comparisons.append(Comparison(workload, aim, *kept))
             print(f"{workload}: {results.comparisons[-1].ratio:.2f}x", flush=True)
 
         # Oxigraph server as it runs by default, without a deadline: its --timeout-s
@@ -164,7 +184,7 @@ def run(args: argparse.Namespace) -> Results:
         for name, stored in queries.items():
             compare(f"`{name}`, cache off", 0.9, uncached, [stored.text])
 
-        _settle_all(theirs, uncached, cached)
+        _settle_all(*every)
         for workload, texts in [("lookups", lookups[:50])] + [
             (f"`{n}`", [q.text]) for n, q in queries.items()
         ]:
@@ -176,6 +196,7 @@ def run(args: argparse.Namespace) -> Results:
                     engine_milliseconds(store, texts, in_memory=in_memory),
                     http_milliseconds(uncached, texts),
                     http_milliseconds(theirs, texts),
+                    http_milliseconds(alone, texts),
                 )
             )
         if scale == "seed" or args.latency:
@@ -184,7 +205,7 @@ def run(args: argparse.Namespace) -> Results:
                 one = {**load, "connections": 1, "threads": 1}
                 measured = []
                 for server in (uncached, cached):
-                    _settle_all(theirs, uncached, cached)
+                    _settle_all(*every)
                     drive(server.base_url, path, **{**one, "seconds": args.warmup})
                     runs = [drive(server.base_url, path, **one) for _ in range(args.rounds)]
                     measured.append(median_run(runs, by=lambda run: run.p99_ms))

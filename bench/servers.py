@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.web.allocator import JEMALLOC, preloads
+from bench import engine_alone
+from kg.web.allocator import JEMALLOC, jemalloc_library, preload_environment, preloads
+from kg.web.settings import Settings
 
 KG = Path(sys.executable).with_name("kg")
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
@@ -79,7 +81,13 @@ def _wait_until_answering(name: str, process: subprocess.Popen, url: str, starte
 
 
 @contextmanager
-def _running(name: str, command: list[str], query_path: str, port: int) -> Iterator[Server]:
+def _running(
+    name: str,
+    command: list[str],
+    query_path: str,
+    port: int,
+    environment: dict[str, str] | None = None,
+) -> Iterator[Server]:
     base = f"http://127.0.0.1:{port}"
     started = time.monotonic()
     process = subprocess.Popen(
@@ -87,7 +95,7 @@ def _running(name: str, command: list[str], query_path: str, port: int) -> Itera
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its worker processes are stopped with it
-        env=child_environment(),
+        env=environment or child_environment(),
     )
     try:
         probe = f"{base}{query_path}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
@@ -138,6 +146,45 @@ def oxigraph_server(store: Path, timeout: float | None = None) -> Iterator[Serve
         command.append(f"--timeout-s={max(1, round(timeout))}")
         name += f", {timeout:g} s deadline"
     with _running(name, command, "/query", port) as server:
+        yield server
+
+
+@contextmanager
+def engine_alone_server(store: Path) -> Iterator[Server]:
+    """:mod:`bench.engine_alone` on the store, served as kg serve serves its app.
+
+    The same HTTP server (Granian's WSGI interface), the same numbers of processes and
+    threads (kg serve's default settings) and the same allocator as kg serve chooses.
+    """
+    settings = Settings()
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--workers",
+        str(settings.http_workers),
+        "--blocking-threads",
+        str(settings.http_threads),
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-ws",
+        f"{engine_alone.__name__}:app",
+    ]
+    environment = child_environment()
+    environment[engine_alone.STORE_VARIABLE] = str(store)
+    root = str(Path(__file__).resolve().parent.parent)  # where `bench` is imported from
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [root, *filter(None, [environment.get("PYTHONPATH")])]
+    )
+    library = jemalloc_library() if settings.jemalloc else None
+    if library:
+        environment = preload_environment(environment, library) or environment
+    with _running("engine alone on Granian", command, "/sparql", port, environment) as server:
         yield server
 
 

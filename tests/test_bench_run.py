@@ -7,6 +7,7 @@ import json
 import shutil
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -23,9 +24,16 @@ from bench.report import (
     render,
     update_readme,
 )
-from bench.run import lookup_queries, refresh_project
-from bench.servers import Server, child_environment, oxigraph_server, settle
+from bench.run import lookup_queries, refresh_project, server_allocator, turn_order
+from bench.servers import (
+    Server,
+    child_environment,
+    engine_alone_server,
+    oxigraph_server,
+    settle,
+)
 from kg.store import Build
+from kg.web.allocator import jemalloc_library
 
 
 def _load(per_second: float, errors: int = 0) -> Load:
@@ -60,14 +68,20 @@ def test_results_page_gives_ratios_and_says_which_aims_are_met() -> None:
         Comparison("lookups", 0.5, _load(1000), _load(600)),
         Comparison("aggregates", 0.9, _load(100), _load(50, errors=3)),
     ]
-    results.overheads = [Overhead("lookups", 0.2, 1.2, 0.3)]
+    results.comparisons.append(
+        Comparison("lookups, floor", None, _load(1000), _load(600), alone=_load(800))
+    )
+    results.overheads = [Overhead("lookups", 0.2, 1.2, 0.3), Overhead("ask", 0.1, 0.5, 0.2, 0.3)]
     page = render(results)
     lines = page.splitlines()
     lookups = next(line for line in lines if line.startswith("| lookups |"))
     assert "0.60x" in lookups and "met" in lookups and "not met" not in lookups
     aggregates = next(line for line in lines if line.startswith("| aggregates |"))
     assert "0.50x" in aggregates and "**not met**" in aggregates and "3 failed" in aggregates
-    assert "| lookups | 0.20 | 1.20 | 1.00 | 0.30 |" in page
+    assert "| lookups | 0.20 | 1.20 | 1.00 | 0.30 |  |" in page
+    floor = next(line for line in lines if line.startswith("| lookups, floor |"))
+    assert floor.endswith("| 0.60x |  | 800 (1.00 / 3.00), 0.80x |")  # no aim for the floor
+    assert "| ask | 0.10 | 0.50 | 0.40 | 0.20 | 0.30 |" in page
     assert "cores" in page  # the machine is described
     assert "- Allocators: kg serve jemalloc, Oxigraph server system" in page
 
@@ -113,11 +127,11 @@ def test_both_servers_answer_the_same_lookups_under_wrk(build: Build, plain_serv
     lookups = lookup_queries(store, count=5)
     assert len(lookups) == 5 and len(set(lookups)) == 5
     ours = Server("kg serve", plain_server, "/sparql", None, 0.0)  # type: ignore[arg-type]
-    with oxigraph_server(store) as theirs:
-        assert theirs.startup_seconds > 0
+    with oxigraph_server(store) as theirs, engine_alone_server(store) as alone:
+        assert theirs.startup_seconds > 0 and alone.startup_seconds > 0
         for query in lookups:
-            assert _select(theirs, query) == _select(ours, query) != []
-        for server in (theirs, ours):
+            assert _select(theirs, query) == _select(ours, query) == _select(alone, query) != []
+        for server in (theirs, ours, alone):
             paths = [server.query_url_path(q) for q in lookups]
             load = drive(server.base_url, paths, seconds=1, connections=2)
             assert load.requests > 0 and load.clean
@@ -180,3 +194,21 @@ def test_a_build_that_writes_a_long_report_is_measured_not_stuck(tmp_path: Path)
     worker.join(120)  # a guard against hanging the suite, not a speed limit
     assert runs, "measure_build did not return"
     assert not runs[0].ok
+
+
+@pytest.mark.parametrize("servers", [2, 3])
+def test_each_server_goes_first_in_turn_and_every_turn_has_them_all(servers: int) -> None:
+    turns = [turn_order(servers, turn) for turn in range(servers)]
+    assert all(sorted(order) == list(range(servers)) for order in turns)
+    assert sorted(order[0] for order in turns) == list(range(servers))
+    assert turn_order(2, 0) == [0, 1] and turn_order(2, 1) == [1, 0]  # alternating, as before
+
+
+def test_the_engine_alone_runs_as_kg_serve_does_and_explains_a_bad_query(build: Build) -> None:
+    store = build.path / "store"
+    with engine_alone_server(store) as alone:
+        assert server_allocator(alone) == ("jemalloc" if jemalloc_library() else "system")
+        bad = alone.base_url + alone.query_url_path("SELECT nothing")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad, timeout=10)
+        assert refused.value.code == 400 and b"error" in refused.value.read()

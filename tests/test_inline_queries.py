@@ -88,3 +88,20 @@ def test_a_failing_lookup_gets_flasks_error(app: Flask) -> None:
     assert _taken(app, url)
     status, _, body = _get(fast, url)
     assert (status, body) == _get(flask_only, url)[::2] and status == 400
+
+
+def test_a_remembered_request_keeps_the_base_of_each_host_and_mount(app: Flask) -> None:
+    # Regression guard: decoded requests are remembered; the base IRI that resolves a
+    # relative IRI must still be each request's own, not the first one's.
+    fast, _ = _layers(app)
+    url = "/sparql?query=" + quote("SELECT ?o WHERE { <relative> ?p ?o }")
+    bases = set()
+    for _ in range(2):  # the second round is answered from what was remembered
+        for host, mount in [("a.example", ""), ("b.example:8080", ""), ("a.example", "/kg")]:
+            environ = Client(fast).get(url, headers={"Host": host}).request.environ
+            environ["SCRIPT_NAME"] = mount
+            taken = fast._take(environ)
+            assert taken is not None
+            assert taken.job.base_iri == f"http://{host}{mount}/sparql"
+            bases.add(taken.job.base_iri)
+    assert len(bases) == 3

@@ -46,3 +46,13 @@ def test_stored_queries_answer_alike_with_the_prefixes_they_name(build: Build, n
 )
 def test_the_prefixes_a_query_names(query: str, names: set[str]) -> None:
     assert set(prefixes_used(query)) == names
+
+
+def test_long_and_short_queries_are_given_the_same_prefixes() -> None:
+    from kg.web.worker import MEMO_LENGTH
+
+    short = "SELECT * { ?s rdfs:label ?o ; dcterms:title ?t }"
+    long = short + " #" + "x" * MEMO_LENGTH  # scanned each time, not remembered
+    assert len(long) > MEMO_LENGTH
+    for _ in range(2):  # the second time from what was remembered
+        assert set(prefixes_used(short)) == set(prefixes_used(long)) == {"rdfs", "dcterms"}

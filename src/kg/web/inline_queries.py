@@ -92,14 +92,22 @@ class InlineQueries:
         raw = environ.get("QUERY_STRING", "")
         if not raw.startswith("query="):
             return None
-        base_iri = _base_url(environ)
-        key = (raw, environ.get("HTTP_ACCEPT"), base_iri)
+        # What the answer depends on, as given; the base IRI is worked out only once.
+        key = (
+            raw,
+            environ.get("HTTP_ACCEPT"),
+            environ.get("wsgi.url_scheme"),
+            environ.get("HTTP_HOST"),
+            environ.get("SERVER_NAME"),
+            environ.get("SERVER_PORT"),
+            environ.get("SCRIPT_NAME"),
+        )
         with self._lock:
             decoded = self._decoded.get(key, False)
             if decoded is not False:
                 self._decoded.move_to_end(key)
         if decoded is False:
-            decoded = self._decode(raw, environ.get("HTTP_ACCEPT"), base_iri)
+            decoded = self._decode(raw, environ.get("HTTP_ACCEPT"), _base_url(environ))
             if len(raw) <= REMEMBERED_LENGTH:
                 with self._lock:
                     self._decoded[key] = decoded

@@ -7,6 +7,7 @@ real: the parent kills the process, and the CPU and memory go with it.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -95,9 +96,24 @@ def prefixes_used(query: str) -> dict[str, str]:
     >>> prefixes_used("SELECT * { <http://example.org/a> ?p ?o }")
     {}
     """
+    if len(query) > MEMO_LENGTH:
+        return _prefixes_named(query)
+    return _prefixes_named_memo(query)
+
+
+# Tools send the same short queries again and again: what they name is remembered.
+MEMO_LENGTH = 4_096  # characters; longer texts are scanned each time, not kept
+_MEMO = 1_024  # query texts
+
+
+def _prefixes_named(query: str) -> dict[str, str]:
     if "\\u" in query or "\\U" in query:
         return PREFIXES
     return {name: iri for name, iri in PREFIXES.items() if f"{name}:" in query}
+
+
+# The dictionary returned is shared between calls: the engine only reads it.
+_prefixes_named_memo = functools.lru_cache(maxsize=_MEMO)(_prefixes_named)
 
 
 def _query(
