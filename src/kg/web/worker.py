@@ -83,6 +83,11 @@ def run_job(store: ox.Store, job: Job) -> Answer:
         unknown[ox.NamedNode(match.group(1))] = _expression_error
 
 
+# Tools send the same short queries again and again: what they name is remembered.
+MEMO_LENGTH = 4_096  # characters; longer texts are scanned each time, not kept
+_MEMO = 1_024  # query texts
+
+
 def prefixes_used(query: str) -> dict[str, str]:
     """The project's prefixes that ``query`` may use, predeclared for it.
 
@@ -99,11 +104,6 @@ def prefixes_used(query: str) -> dict[str, str]:
     if len(query) > MEMO_LENGTH:
         return _prefixes_named(query)
     return _prefixes_named_memo(query)
-
-
-# Tools send the same short queries again and again: what they name is remembered.
-MEMO_LENGTH = 4_096  # characters; longer texts are scanned each time, not kept
-_MEMO = 1_024  # query texts
 
 
 def _prefixes_named(query: str) -> dict[str, str]:
