@@ -85,70 +85,21 @@ def test_a_query_over_the_limit_stays_with_the_workers(build: Build, limit: floa
         engine.close()
 
 
-def test_the_endpoint_answers_a_known_cheap_query_before_flask(build: Build) -> None:
+def test_the_endpoint_runs_a_known_cheap_query_inline(build: Build) -> None:
     app = create_app(
         Settings(cache_bytes=0, query_workers=1, inline_ms=1000), store_path=build.path / STORE_DIR
     )
     try:
-        inline = app.wsgi_app.app  # type: ignore[attr-defined]  (inside the response cache)
+        plain = app.wsgi_app.app  # type: ignore[attr-defined]  (inside the response cache)
+        engine = app.extensions["kg"].engine
         url = "/sparql?query=" + quote(JOIN)
-        environ = EnvironBuilder(url).get_environ()
-        assert inline._take(environ) is None  # not yet: no worker has answered it
+        job = plain._take(EnvironBuilder(url).get_environ()).job
+        assert not engine.runs_inline(job)  # not yet: no worker has answered it
         first = Client(app.wsgi_app).get(url)
-        assert inline._take(environ) is not None
+        assert engine.runs_inline(job)
         again = Client(app.wsgi_app).get(url)
         assert first.status_code == again.status_code == 200
         assert first.get_data() == again.get_data()
         assert first.headers["ETag"] == again.headers["ETag"]
-    finally:
-        app.extensions["kg"].engine.close()
-
-
-def test_remembered_requests_keep_their_host_and_format_apart(build: Build, monkeypatch) -> None:
-    """A request read before is not read again, but another host or format is another job."""
-    from kg.web import inline_queries
-
-    monkeypatch.setattr(inline_queries, "REMEMBERED", 3)
-    app = create_app(
-        Settings(cache_bytes=0, query_workers=1, inline_ms=1000), store_path=build.path / STORE_DIR
-    )
-    try:
-        inline = app.wsgi_app.app  # type: ignore[attr-defined]  (inside the response cache)
-        url = "/sparql?query=" + quote("SELECT ?x WHERE { BIND(<here> AS ?x) }")
-        seen = {}
-        for _ in range(2):
-            for host in ("a.example", "b.example"):
-                for accept in ("text/csv", "application/sparql-results+json"):
-                    response = Client(app.wsgi_app).get(
-                        url, headers={"Host": host, "Accept": accept}
-                    )
-                    body = response.get_data()
-                    assert response.status_code == 200
-                    assert f"http://{host}/here".encode() in body
-                    assert response.mimetype == accept
-                    assert seen.setdefault((host, accept), body) == body
-            assert len(inline._decoded) <= 3
-        assert inline._take(EnvironBuilder(url, headers={"Host": "b.example"}).get_environ())
-    finally:
-        app.extensions["kg"].engine.close()
-
-
-def test_a_long_request_is_read_every_time_not_remembered(build: Build, monkeypatch) -> None:
-    from kg.web import inline_queries
-
-    lookup = "SELECT ?p ?o WHERE { <https://w3id.org/lgde/id/region/anhui> ?p ?o }"
-    url = "/sparql?query=" + quote(lookup)
-    raw = url.split("?", 1)[1]
-    monkeypatch.setattr(inline_queries, "REMEMBERED_LENGTH", len(raw) - 1)
-    app = create_app(Settings(cache_bytes=0, query_workers=1), store_path=build.path / STORE_DIR)
-    try:
-        inline = app.wsgi_app.app  # type: ignore[attr-defined]  (inside the response cache)
-        for _ in range(2):
-            response = Client(app.wsgi_app).get(url)
-            assert response.status_code == 200 and int(response.headers["X-Result-Count"]) > 5
-        assert not inline._decoded
-        short = "/sparql?query=" + quote("ASK { ?s ?p ?o }")
-        Client(app.wsgi_app).get(short)
-        assert len(inline._decoded) == 1
     finally:
         app.extensions["kg"].engine.close()

@@ -66,6 +66,17 @@ def test_anything_more_is_not(query: str) -> None:
     assert pattern_limit(query) is None
 
 
+def test_a_text_read_again_gets_the_same_answer_and_only_short_texts_are_kept() -> None:
+    from kg.pattern_query import _LONGEST, _read_pattern
+
+    query = f"SELECT ?p ?o WHERE {{ {ANHUI} ?p ?o }} LIMIT 7"
+    assert [pattern_limit(query) for _ in range(3)] == [7, 7, 7]
+    long_text = "SELECT ?s WHERE { ?s ?p ?o }" + " " * _LONGEST
+    before = _read_pattern.cache_info().currsize
+    assert pattern_limit(long_text) is None
+    assert _read_pattern.cache_info().currsize == before  # not held in memory
+
+
 def _job(query: str, max_rows: int = 1000, **extra) -> Job:
     return Job(query=query, form="SELECT", format_key="json", max_rows=max_rows, **extra)
 

@@ -12,7 +12,7 @@ from flask import Flask
 from kg.web import errors
 from kg.web.cache import ResultCache
 from kg.web.engine import QueryEngine
-from kg.web.inline_queries import InlineQueries
+from kg.web.plain_queries import PlainQueries
 from kg.web.response_cache import ResponseCache
 from kg.web.settings import Settings
 
@@ -94,10 +94,10 @@ def create_app(
     state.queries = stored_queries(queries_dir or Layout.discover().queries_dir)
     state.cache = ResultCache(settings.cache_bytes, _data_version(Path(store_path)))
     app.extensions["kg"] = state
-    # A repeated request is replayed before anything else; a plain query the engine
-    # runs inline is answered before Flask; everything else goes through Flask.
+    # A repeated request is replayed before anything else; a plain query request is
+    # answered before Flask; everything else goes through Flask.
     app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
-        InlineQueries(app.wsgi_app, state), settings.cache_bytes
+        PlainQueries(app.wsgi_app, state), settings.cache_bytes
     )
 
     errors.init_app(app)

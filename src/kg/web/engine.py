@@ -73,7 +73,7 @@ class QueryEngine:
         self.wait = timeout if wait is None else wait
         self.in_memory = in_memory
         self.inline_seconds = inline_seconds
-        self._cheap: OrderedDict[Job, None] = OrderedDict()
+        self._cheap: OrderedDict[tuple, None] = OrderedDict()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
@@ -130,7 +130,7 @@ class QueryEngine:
 
     def runs_inline(self, job: Job) -> bool:
         """Whether ``job`` is answered here, without a worker: known cheap, or row-bounded."""
-        return self.knows_cheap(job) or self.bounded_by_rows(job)
+        return self.bounded_by_rows(job) or self.knows_cheap(job)
 
     def knows_cheap(self, job: Job) -> bool:
         """Whether a worker has answered ``job`` (in any format) within ``inline_seconds``."""
@@ -211,6 +211,9 @@ class QueryEngine:
             self._retire(worker)
 
 
-def _work(job: Job) -> Job:
+_WORK_FIELDS = tuple(f.name for f in dataclasses.fields(Job) if f.name != "format_key")
+
+
+def _work(job: Job) -> tuple:
     """What decides a job's cost: all of it but the results format."""
-    return dataclasses.replace(job, format_key="")
+    return tuple(getattr(job, name) for name in _WORK_FIELDS)

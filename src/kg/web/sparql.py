@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -24,6 +25,18 @@ from kg.web.worker import Answer, Job
 bp = Blueprint("sparql", __name__)
 
 _LOCATION = re.compile(r"error at (\d+):(\d+): ")
+# Where kg.web.plain_queries leaves a failed run for Flask to word (WSGI environ key).
+HANDED = "kg.handed"
+
+
+@dataclass(frozen=True)
+class Handed:
+    """What running ``job`` came to: a failed answer, or the exception the engine raised."""
+
+    job: Job
+    answer: Answer | None = None
+    seconds: float = 0.0
+    error: Exception | None = None
 
 
 def _syntax_message(text: str) -> str:
@@ -96,7 +109,7 @@ def answer_headers(
     """The headers of a query's answer: type, timing, count, truncation, ETag, caching.
 
     ``seconds`` is the engine time, or -1 for an answer from the cache. Shared with
-    :mod:`kg.web.inline_queries`, which answers inline queries without Flask.
+    :mod:`kg.web.plain_queries`, which answers plain query requests without Flask.
     """
     mimetype = chosen.media_type
     if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):
@@ -119,14 +132,21 @@ def answer_headers(
 def execute(job: Job) -> tuple[Answer, float]:
     """Run ``job`` on the engine; map every failure to the error the client should see.
 
-    A repeated job is answered from the cache; its time is then given as -1.
+    A repeated job is answered from the cache; its time is then given as -1. A job
+    that :mod:`kg.web.plain_queries` ran already is not run again: its outcome is used.
     """
     state = current_app.extensions["kg"]
     cached = state.cache.get(job)
     if cached is not None:
         return cached, -1.0
+    handed = request.environ.pop(HANDED, None)
     try:
-        answer, seconds = state.engine.run(job)
+        if handed is None or handed.job != job:
+            answer, seconds = state.engine.run(job)
+        elif handed.error is not None:
+            raise handed.error
+        else:
+            answer, seconds = handed.answer, handed.seconds
     except QueryTimeout:
         timeout = state.settings.query_timeout
         raise ApiError(

@@ -1,16 +1,19 @@
-"""Queries the engine runs inline, answered on ``/sparql`` before Flask.
+"""Plain query requests, answered on ``/sparql`` before Flask.
 
 A lookup such as ``SELECT ?p ?o WHERE { <x> ?p ?o }`` takes the engine about 0.07 ms;
-Flask's request and response machinery around it took about 0.25 ms more. The tools
-that send such lookups send many, and send the same short queries again and again, so
-this middleware answers the plainest form of request itself: a ``GET /sparql`` with
-``query`` as its only parameter, a query the engine runs inline (one triple pattern
-with bounded rows, or a query a worker has already answered quickly:
-:meth:`QueryEngine.runs_inline`), an ``Accept`` that names a results format and no
-``If-None-Match``. It builds the same job, uses the same result cache and writes the
-same headers (:func:`kg.web.sparql.answer_headers`) and body as the Flask view;
-``tests/test_inline_queries.py`` holds the two to it. Anything else, and any query that
-fails, goes on to Flask, which answers it (or explains the error) as before.
+Flask's request and response machinery around it took about 0.25 ms more, and a
+stored query that a worker runs paid as much again to read its long URL. The tools
+that send queries send many, and send the same ones again and again, so this
+middleware answers the plainest form of request itself: a ``GET /sparql`` with
+``query`` as its only parameter, an ``Accept`` that names a format for the query's
+form, and no ``If-None-Match``. It builds the same job, runs it on the same engine
+(inline or in a worker, with the same deadline), uses the same result cache and
+writes the same headers (:func:`kg.web.sparql.answer_headers`) and body as the Flask
+view; ``tests/test_plain_queries.py`` holds the two to it.
+
+Anything else goes on to Flask. So does a query that fails, with what its run came
+to (:class:`kg.web.sparql.Handed`): Flask words the error as for any other request,
+and the query does not run twice.
 """
 
 from __future__ import annotations
@@ -26,10 +29,9 @@ from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import get_host
 
 from kg.sparql_text import shape
-from kg.web.engine import QueryEngine
-from kg.web.formats import RESULT_FORMATS, MediaFormat, NotAcceptable, negotiate
+from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS, MediaFormat, NotAcceptable, negotiate
 from kg.web.response_cache import mark_repeatable
-from kg.web.sparql import answer_headers
+from kg.web.sparql import HANDED, Handed, answer_headers
 from kg.web.worker import Job
 
 if TYPE_CHECKING:
@@ -38,42 +40,49 @@ if TYPE_CHECKING:
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 # Requests read before are remembered, decoded: tools send the same queries again and
 # again, and reading one (unquoting the URL, classifying the query, negotiating the
-# format) cost as much as running a short one. Only short requests, so that the memory
-# this takes stays under a few megabytes.
-REMEMBERED = 1_024
-REMEMBERED_LENGTH = 4_096  # characters of the query string
+# format) cost as much as running a short one. Stored queries run to 4 kB in a URL;
+# what is remembered stays under a few megabytes (each request is held twice: as
+# given, and decoded).
+REMEMBERED = 1_024  # requests
+REMEMBERED_LENGTH = 16_384  # characters of one query string; longer ones are read each time
+REMEMBERED_CHARACTERS = 2_000_000  # of all the query strings remembered
 
 
 class _Decoded(NamedTuple):
     job: Job
     chosen: MediaFormat
-    bounded: bool  # one triple pattern, bounded rows: always inline
     etag: str
 
 
-class InlineQueries:
+class PlainQueries:
     """WSGI middleware in front of the Flask app; ``state`` is the app's server state."""
 
     def __init__(self, app: WSGIApp, state: ServerState) -> None:
         self.app = app
         self.state = state
         self._decoded: OrderedDict[tuple, _Decoded | None] = OrderedDict()
+        self._held = 0  # characters of the query strings in _decoded
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         taken = self._take(environ)
         if taken is None:
             return self.app(environ, start_response)
-        job, chosen, _, etag = taken
+        job, chosen, etag = taken
         state = self.state
         cache = state.cache
         assert cache is not None  # create_app makes it before the first request
         answer = cache.get(job)
         seconds = -1.0
         if answer is None:
-            answer, seconds = state.engine.run_inline(job)  # _take checked it runs inline
+            try:
+                answer, seconds = state.engine.run(job)
+            except Exception as error:  # Flask words it, and logs what it does not expect
+                environ[HANDED] = Handed(job, error=error)
+                return self.app(environ, start_response)
             if not answer.ok:
-                return self.app(environ, start_response)  # Flask words the error
+                environ[HANDED] = Handed(job, answer, seconds)
+                return self.app(environ, start_response)
             cache.put(job, answer)
         max_rows = state.settings.max_rows
         headers = answer_headers(answer, chosen, seconds, max_rows, etag)
@@ -109,15 +118,18 @@ class InlineQueries:
         if decoded is False:
             decoded = self._decode(raw, environ.get("HTTP_ACCEPT"), _base_url(environ))
             if len(raw) <= REMEMBERED_LENGTH:
-                with self._lock:
-                    self._decoded[key] = decoded
-                    while len(self._decoded) > REMEMBERED:
-                        self._decoded.popitem(last=False)
-        if decoded is None:
-            return None
-        if decoded.bounded or self.state.engine.knows_cheap(decoded.job):
-            return decoded
-        return None
+                self._remember(key, decoded)
+        return decoded
+
+    def _remember(self, key: tuple, decoded: _Decoded | None) -> None:
+        with self._lock:
+            if key in self._decoded:
+                return
+            self._decoded[key] = decoded
+            self._held += len(key[0])
+            while len(self._decoded) > REMEMBERED or self._held > REMEMBERED_CHARACTERS:
+                dropped, _ = self._decoded.popitem(last=False)
+                self._held -= len(dropped[0])
 
     def _decode(self, raw: str, accept: str | None, base_iri: str) -> _Decoded | None:
         """The job of a plain query request; None for any other request."""
@@ -130,12 +142,13 @@ class InlineQueries:
         if len(fields) != 1 or fields[0][0] != "query" or not fields[0][1].strip():
             return None
         query = fields[0][1]
-        try:
-            chosen = negotiate(RESULT_FORMATS, parse_accept_header(accept, MIMEAccept))
-        except NotAcceptable:
-            return None
         look = shape(query)
-        if look.is_update or look.uses_service or look.form not in ("SELECT", "ASK"):
+        if look.is_update or look.uses_service or look.form is None:
+            return None
+        formats = RESULT_FORMATS if look.form in ("SELECT", "ASK") else GRAPH_FORMATS
+        try:
+            chosen = negotiate(formats, parse_accept_header(accept, MIMEAccept))
+        except NotAcceptable:
             return None
         job = Job(
             query=query,
@@ -147,7 +160,7 @@ class InlineQueries:
         )
         cache = self.state.cache
         assert cache is not None  # create_app makes it before the first request
-        return _Decoded(job, chosen, QueryEngine.bounded_by_rows(job), cache.etag(job))
+        return _Decoded(job, chosen, cache.etag(job))
 
 
 def _base_url(environ: dict) -> str:
