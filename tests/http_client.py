@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -34,7 +35,10 @@ def request(
     parts = urlsplit(base)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
-        connection.request(method, path, body=body, headers=headers or {})
+        # A server may answer before it has read the whole body (413 to a body over its
+        # limit) and close the connection: its answer is still there to read.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return Reply(
             response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
