@@ -80,6 +80,29 @@ def median_run(runs: list[Load], by: Callable[[Load], float] | None = None) -> L
     )
 
 
+def run_seconds(warm_ups: list[Load], shortest: float, longest: float, wanted: int) -> float:
+    """How long each run of a workload lasts, from the servers' warm-up runs.
+
+    wrk counts only the requests that complete within a run. At a few a second, the
+    ones still running when it stops (up to one per connection) are a large share of
+    the count: a run of a 1.5 s query on 8 connections for 5 s completes about 25, give
+    or take 8. So a run lasts ``shortest``, or long enough for the slowest server to
+    complete ``wanted`` requests, but never more than ``longest``. A server that
+    completed none in its warm-up gets ``longest``.
+
+    >>> fast, slow = Load(5000, 1.0, 1, 2, 0, 0), Load(8, 1.0, 900, 990, 0, 0)
+    >>> run_seconds([fast, fast], 5, 30, 160), run_seconds([fast, slow], 5, 30, 160)
+    (5, 20.0)
+    >>> stuck, crawling = Load(0, 1.0, 0, 0, 0, 0), Load(2, 1.0, 1, 1, 0, 0)
+    >>> run_seconds([fast, stuck], 5, 30, 160), run_seconds([crawling], 5, 30, 160)
+    (30, 30)
+    """
+    slowest = min(run.per_second for run in warm_ups)
+    if slowest <= 0:
+        return longest
+    return min(longest, max(shortest, wanted / slowest))
+
+
 def parse_report(output: str) -> Load:
     """The figures of the JSON line that the script's ``done`` hook printed."""
     for line in reversed(output.splitlines()):

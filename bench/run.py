@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.generate import HOME, generate
-from bench.load import Load, LoadError, drive, median_run, wrk_version
+from bench.load import Load, LoadError, drive, median_run, run_seconds, wrk_version
 from bench.measure import BuildRun, engine_milliseconds, http_milliseconds, measure_build
 from bench.report import Comparison, Overhead, Results, render, update_readme
 from bench.servers import (
@@ -118,8 +118,10 @@ def run(args: argparse.Namespace) -> Results:
         triples=triples,
         settings=(
             f"wrk, {args.threads} thread(s), {args.connections} connections, "
-            f"{args.seconds:g} s per run after a {args.warmup:g} s warm-up; each server's "
-            f"median of {args.rounds} runs, taken in turns"
+            f"{args.seconds:g} s per run after a {args.warmup:g} s warm-up (longer, up to "
+            f"{args.longest:g} s, where the slowest server would complete fewer than "
+            f"{args.per_connection} requests per connection); each server's median of "
+            f"{args.rounds} runs, taken in turns"
         ),
         builds=builds,
         versions={
@@ -162,13 +164,16 @@ def run(args: argparse.Namespace) -> Results:
                     print(f"{workload}, {servers[index].name}: {error}", file=sys.stderr)
                     return Load(0, 1.0, 0.0, 0.0, 1, 0)
 
-            for index in range(len(servers)):
-                measure(index, args.warmup)
+            warm_ups = [measure(index, args.warmup) for index in range(len(servers))]
+            wanted = args.per_connection * args.connections
+            seconds = run_seconds(warm_ups, args.seconds, args.longest, wanted)
+            if seconds > args.seconds:
+                workload += f" ({seconds:.0f} s runs)"
             # Turns rotate, and each server's median run is kept: on a shared machine one
             # run can be 15% off, and the order must not favour any server.
             for turn in range(args.rounds):
                 for index in turn_order(len(servers), turn):
-                    runs[index].append(measure(index, args.seconds))
+                    runs[index].append(measure(index, seconds))
             kept = [median_run(server_runs) for server_runs in runs]
             results.comparisons.append(Comparison(workload, aim, *kept))
             print(f"{workload}: {results.comparisons[-1].ratio:.2f}x", flush=True)
@@ -225,6 +230,15 @@ def main() -> int:
         help="scales to time `kg build` at, comma-separated (seed, 60k, 600k, 3m)",
     )
     parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run")
+    parser.add_argument(
+        "--longest", type=float, default=30, help="longest run, for the slowest queries"
+    )
+    parser.add_argument(
+        "--per-connection",
+        type=int,
+        default=20,
+        help="requests each connection should complete in a run; slow queries run longer",
+    )
     parser.add_argument("--warmup", type=float, default=1, help="warm-up before each workload")
     parser.add_argument(
         "--rounds", type=int, default=3, help="runs per server and workload (the median is kept)"

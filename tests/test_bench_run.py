@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import Load, LoadError, drive, median_run, parse_report
+from bench.load import Load, LoadError, drive, median_run, parse_report, run_seconds
 from bench.measure import engine_milliseconds, http_milliseconds
 from bench.report import (
     README_END,
@@ -48,6 +48,15 @@ def test_the_median_run_is_kept_with_every_runs_errors() -> None:
     assert median_run([_load(50)]) == _load(50)
     by_p99 = [Load(10, 1.0, 1.0, p99, 0, 0) for p99 in (9.0, 30.0, 2.0)]
     assert median_run(by_p99, by=lambda run: run.p99_ms).p99_ms == 9.0
+
+
+def test_slow_workloads_run_longer_so_that_enough_requests_complete() -> None:
+    # The slowest server decides, as runs of one workload last alike for every server.
+    assert run_seconds([_load(5000), _load(3000)], 5, 30, 160) == 5
+    assert run_seconds([_load(5000), _load(16)], 5, 30, 160) == 10
+    assert run_seconds([_load(5000), _load(1)], 5, 30, 160) == 30  # no longer than longest
+    nothing_completed = Load(0, 1.0, 0.0, 0.0, 0, 0)
+    assert run_seconds([_load(5000), nothing_completed], 5, 30, 160) == 30
 
 
 def test_parse_report_reads_the_json_line_after_other_output() -> None:

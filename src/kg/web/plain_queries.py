@@ -30,9 +30,9 @@ from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import get_host
 
 from kg.sparql_text import shape
-from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS, MediaFormat, NotAcceptable, negotiate
+from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, negotiate
 from kg.web.response_cache import mark_repeatable
-from kg.web.sparql import HANDED, Handed, answer_headers
+from kg.web.sparql import HANDED, Handed, answer_head, answer_headers
 from kg.web.worker import Job
 
 if TYPE_CHECKING:
@@ -51,8 +51,7 @@ REMEMBERED_CHARACTERS = 2_000_000  # of all the query strings remembered
 
 class _Decoded(NamedTuple):
     job: Job
-    chosen: MediaFormat
-    etag: str
+    head: tuple[tuple[str, str], ...]  # the headers that the format and ETag decide
 
 
 class PlainQueries:
@@ -69,7 +68,7 @@ class PlainQueries:
         taken = self._take(environ)
         if taken is None:
             return self.app(environ, start_response)
-        job, chosen, etag = taken
+        job, head = taken
         state = self.state
         cache = state.cache
         assert cache is not None  # create_app makes it before the first request
@@ -85,9 +84,7 @@ class PlainQueries:
                 environ[HANDED] = Handed(job, answer, seconds)
                 return self.app(environ, start_response)
             cache.put(job, answer)
-        max_rows = state.settings.max_rows
-        headers = answer_headers(answer, chosen, seconds, max_rows, etag)
-        start_response("200 OK", headers)
+        start_response("200 OK", answer_headers(answer, head, seconds, state.settings.max_rows))
         mark_repeatable(environ)
         return [answer.body]
 
@@ -161,7 +158,7 @@ class PlainQueries:
         )
         cache = self.state.cache
         assert cache is not None  # create_app makes it before the first request
-        return _Decoded(job, chosen, cache.etag(job))
+        return _Decoded(job, answer_head(chosen, cache.etag(job)))
 
 
 def _base_url(environ: dict) -> str:

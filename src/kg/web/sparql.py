@@ -97,35 +97,48 @@ def answer_job(job: Job, chosen: MediaFormat) -> Response:
     answer, seconds = execute(job)
     max_rows = current_app.extensions["kg"].settings.max_rows
     response = Response(
-        answer.body, headers=answer_headers(answer, chosen, seconds, max_rows, etag)
+        answer.body,
+        headers=answer_headers(answer, answer_head(chosen, etag), seconds, max_rows),
     )
     mark_repeatable(request.environ)
     return response
 
 
-def answer_headers(
-    answer: Answer, chosen: MediaFormat, seconds: float, max_rows: int, etag: str
-) -> list[tuple[str, str]]:
-    """The headers of a query's answer: type, timing, count, truncation, ETag, caching.
+def answer_head(chosen: MediaFormat, etag: str) -> tuple[tuple[str, str], ...]:
+    """The headers of a query's answer that its format and ETag decide.
 
-    ``seconds`` is the engine time, or -1 for an answer from the cache. Shared with
-    :mod:`kg.web.plain_queries`, which answers plain query requests without Flask.
+    Shared with :mod:`kg.web.plain_queries`, which works them out once for a request
+    it has seen before.
     """
     mimetype = chosen.media_type
     if mimetype.startswith("text/") or mimetype.endswith(("json", "xml")):
         mimetype += "; charset=utf-8"
+    # no-cache: keep it, but ask again (cheaply, with If-None-Match)
+    return (
+        ("Content-Type", mimetype),
+        ("Vary", "Accept"),
+        ("ETag", quote_etag(etag)),
+        ("Cache-Control", "no-cache"),
+    )
+
+
+def answer_headers(
+    answer: Answer, head: tuple[tuple[str, str], ...], seconds: float, max_rows: int
+) -> list[tuple[str, str]]:
+    """The headers of a query's answer: ``head`` (:func:`answer_head`), then its length,
+    timing, count and truncation.
+
+    ``seconds`` is the engine time, or -1 for an answer from the cache.
+    """
     timing = "cache;desc=hit" if seconds < 0 else f"engine;dur={seconds * 1000:.1f}"
     headers = [
-        ("Content-Type", mimetype),
+        *head,
         ("Content-Length", str(len(answer.body))),
-        ("Vary", "Accept"),
         ("Server-Timing", timing),
         ("X-Result-Count", str(answer.rows)),
     ]
     if answer.truncated:
         headers += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(max_rows))]
-    # no-cache: keep it, but ask again (cheaply, with If-None-Match)
-    headers += [("ETag", quote_etag(etag)), ("Cache-Control", "no-cache")]
     return headers
 
 

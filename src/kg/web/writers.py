@@ -165,6 +165,8 @@ class _Full(Exception):
 class _BoundedBuffer:
     """Collects what the engine writes, and stops it past ``limit`` bytes."""
 
+    __slots__ = ("limit", "parts", "size")
+
     def __init__(self, limit: int) -> None:
         self.parts: list[bytes] = []
         self.size = 0
