@@ -26,6 +26,7 @@ from multiprocessing.process import BaseProcess
 import pyoxigraph as ox
 
 from kg.pattern_query import pattern_limit
+from kg.web.fair_queue import FairQueue
 from kg.web.worker import Answer, Job, open_store, run_job, serve
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a threaded server
@@ -74,7 +75,7 @@ class QueryEngine:
         self.in_memory = in_memory
         self.inline_seconds = inline_seconds
         self._cheap: OrderedDict[tuple, None] = OrderedDict()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: FairQueue[_Worker] = FairQueue()  # first come, first served
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
         self._closed = False
