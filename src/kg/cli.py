@@ -247,6 +247,7 @@ def serve(
     from kg.web import create_app
     from kg.web.dataset import DataFileError, serving_store
     from kg.web.http_server import serve_app
+    from kg.web.isolation import availability
 
     build = _open(ctx)
     try:
@@ -267,6 +268,7 @@ def serve(
             f"({chosen.http_workers} HTTP process(es), {allocator_in_use()} allocator)",
             err=True,
         )
+        click.echo(_isolation_line(availability()), err=True)
         serve_app(make_app, chosen, host, port)
     finally:
         if temporary:
@@ -276,13 +278,26 @@ def serve(
 @main.command(name="settings")
 def show_settings() -> None:
     """List the server settings, their defaults and what they mean."""
-    from dataclasses import fields
+    from kg.web.isolation import availability
+    from kg.web.settings import meanings
 
-    from kg.web.settings import DOCS, Settings
+    for name, default, meaning in meanings():
+        click.echo(f"{name:<16} {default!s:<10} {meaning}")
+    click.echo("")
+    click.echo(_isolation_line(availability()))
 
-    defaults = Settings()
-    for field in fields(defaults):
-        click.echo(f"{field.name:<16} {getattr(defaults, field.name)!s:<10} {DOCS[field.name]}")
+
+def _isolation_line(reason: str) -> str:
+    """What the server says about the query processes' network isolation."""
+    if not reason:
+        return (
+            "Network isolation: on. The processes that run queries cannot open network "
+            "connections (a seccomp filter), besides refusing SERVICE when they read a query."
+        )
+    return (
+        f"Network isolation: NOT AVAILABLE here ({reason}). SERVICE is refused when a "
+        "query is read, and nothing else stops a query from reaching other hosts."
+    )
 
 
 @main.command()

@@ -6,12 +6,11 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from kg import __version__
 from kg.queries import ParameterError, StoredQuery
-from kg.sparql_text import shape
 from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS
 from kg.web.openapi import openapi_document
 from kg.web.respond import base_url, choose, requested_format
-from kg.web.sparql import answer_job
+from kg.web.sparql import answer_job, checked_outline
 from kg.web.worker import Job
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -51,10 +50,10 @@ def run_query(name: str) -> Response:
         substitutions = query.substitutions(values)
     except ParameterError as error:
         raise ApiError(400, str(error)) from None
-    look = shape(query.text)
+    settings = current_app.extensions["kg"].settings
+    look = checked_outline(query.text, settings)
     form = look.form or "SELECT"
     chosen = choose(API_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS, explicit)
-    settings = current_app.extensions["kg"].settings
     job = Job(
         query=query.text,
         form=form,

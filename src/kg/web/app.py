@@ -79,6 +79,8 @@ def create_app(
         in_memory=sum(sizes.values()) <= settings.memory_quads,
         inline_seconds=settings.inline_ms / 1000,
         defer_ready=True,  # the workers start while the statistics below are counted
+        memory_bytes=settings.query_memory_mb * 1024 * 1024,
+        max_waiting=settings.waiting_allowed,
     )
     atexit.register(engine.close)
     build_store = build_store or store_path

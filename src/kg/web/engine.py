@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from kg.pattern_query import pattern_limit
 from kg.web.fair_queue import FairQueue
-from kg.web.worker import Answer, Job, open_store, run_job, serve
+from kg.web.worker import Answer, Job, WorkerLimits, open_store, run_job, serve
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a threaded server
 # Most rows a query answered in this process may yield (a scan of about 0.1 s here);
@@ -41,7 +41,24 @@ class QueryTimeout(Exception):
 
 
 class EngineBusy(Exception):
-    """Every worker stayed busy for as long as a request may wait."""
+    """Every worker stayed busy for as long as a request may wait, or too many wait."""
+
+
+class WorkerLost(Exception):
+    """The worker running the query died before its deadline (memory, stack, a crash)."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+# Why a worker that died by a signal did: what the client is told.
+_DEATHS = {
+    -6: "it needed more memory than a query may use",  # SIGABRT: a failed allocation
+    -9: "it was killed",
+    -11: "it nested deeper than the engine's stack allows",  # SIGSEGV: the guard page
+    -24: "it used more CPU time than a query may",  # SIGXCPU
+}
 
 
 @dataclass
@@ -68,10 +85,17 @@ class QueryEngine:
         in_memory: bool = False,
         inline_seconds: float = 0.0,
         defer_ready: bool = False,
+        memory_bytes: int = 0,
+        max_waiting: int | None = None,
     ) -> None:
         self.store_path = store_path
         self.timeout = timeout
         self.wait = timeout if wait is None else wait
+        self.max_waiting = max_waiting
+        # CPU per query: the deadline's worth and a margin, enforced by the kernel for
+        # a worker whose engine is gone (see kg.web.worker._limit_cpu).
+        self.limits = WorkerLimits(memory_bytes, cpu_seconds=timeout + 2)
+        self.isolation: str | None = None  # "" when workers cannot reach the network
         self.in_memory = in_memory
         self.inline_seconds = inline_seconds
         self._cheap: OrderedDict[tuple, None] = OrderedDict()
@@ -97,7 +121,7 @@ class QueryEngine:
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
             target=serve,
-            args=(child, self.store_path, self.in_memory),
+            args=(child, self.store_path, self.in_memory, self.limits),
             daemon=True,
             name="kg-query-worker",
         )
@@ -107,15 +131,16 @@ class QueryEngine:
 
     def _ready(self, process: BaseProcess, connection: Connection) -> _Worker:
         try:
-            ready = connection.poll(60) and connection.recv() == "ready"
+            message = connection.recv() if connection.poll(60) else None
         except (EOFError, OSError):
-            ready = False
-        if not ready:
+            message = None
+        if not (isinstance(message, tuple) and message[0] == "ready"):
             process.kill()
             raise RuntimeError(f"a query worker could not open the store at {self.store_path}")
         worker = _Worker(process, connection)
         with self._lock:
             self._all.append(worker)
+            self.isolation = message[1]
         return worker
 
     def _start(self) -> _Worker:
@@ -177,8 +202,8 @@ class QueryEngine:
 
     def _run_in_worker(self, job: Job) -> tuple[Answer, float]:
         try:
-            worker = self._idle.get(timeout=self.wait)
-        except queue.Empty:
+            worker = self._idle.get(timeout=self.wait, max_waiting=self.max_waiting)
+        except (queue.Empty, queue.Full):
             raise EngineBusy() from None
         started = time.monotonic()
         try:
@@ -190,13 +215,15 @@ class QueryEngine:
         except (EOFError, OSError, BrokenPipeError):
             pass  # the worker died; replace it below
         elapsed = time.monotonic() - started
+        worker.process.join(0.5 if elapsed < self.timeout else 0)  # learn how it ended
+        death = worker.process.exitcode
         self._retire(worker)
         if not self._closed:
             # Answer now; the replacement starts in the background.
             threading.Thread(target=self._replace, daemon=True).start()
         if elapsed >= self.timeout:
             raise QueryTimeout()
-        raise RuntimeError("the query worker stopped unexpectedly")
+        raise WorkerLost(_DEATHS.get(death or 0, f"its process ended ({death})"))
 
     def _replace(self) -> None:
         # A failure shows as a missing worker: the next requests wait, then get 503.

@@ -56,12 +56,23 @@ class FairQueue(Generic[T]):
             else:
                 self._items.append(item)
 
-    def get(self, timeout: float) -> T:
-        """The next item; raises :class:`queue.Empty` if none comes within ``timeout`` s."""
+    def get(self, timeout: float, max_waiting: int | None = None) -> T:
+        """The next item; raises :class:`queue.Empty` if none comes within ``timeout`` s.
+
+        With ``max_waiting``, a caller that would wait behind that many others raises
+        :class:`queue.Full` at once instead of waiting.
+
+        >>> line = FairQueue()
+        >>> line.get(timeout=5, max_waiting=0)
+        Traceback (most recent call last):
+        queue.Full
+        """
         with self._lock:
             # An item kept while others wait cannot happen: put() hands it over.
             if self._items:
                 return self._items.popleft()
+            if max_waiting is not None and len(self._waiters) >= max_waiting:
+                raise queue.Full
             waiter: _Waiter[T] = _Waiter()
             self._waiters.append(waiter)
         waiter.ready.wait(timeout)

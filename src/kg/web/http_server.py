@@ -10,13 +10,15 @@ answer the response cache holds costs a dictionary lookup.
 from __future__ import annotations
 
 import multiprocessing.util
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 
 from flask import Flask
 from granian.constants import Interfaces
 from granian.log import LogLevels
 from granian.server import Server
 
+from kg.web.isolation import deny_network
 from kg.web.settings import Settings
 
 
@@ -48,4 +50,27 @@ class _Loader:
         # The process ends through multiprocessing, which runs finalizers but not atexit:
         # stop the query workers before it goes.
         multiprocessing.util.Finalize(app, app.extensions["kg"].engine.close, exitpriority=10)
+        app.wsgi_app = _DenyNetworkFirst(app.wsgi_app)  # type: ignore[method-assign]
         return app
+
+
+class _DenyNetworkFirst:
+    """Before its first request, the HTTP process gives up opening network connections.
+
+    It answers short queries itself, so it is isolated like the query workers
+    (:mod:`kg.web.isolation`). Not earlier: after the application is made, Granian
+    still sets up its own listening socket in this process.
+    """
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._done = False
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if not self._done:
+            with self._lock:
+                if not self._done:
+                    deny_network()
+                    self._done = True
+        return self.app(environ, start_response)

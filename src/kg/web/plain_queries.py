@@ -29,10 +29,10 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import get_host
 
-from kg.sparql_text import shape
+from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, negotiate
 from kg.web.response_cache import mark_repeatable
-from kg.web.sparql import HANDED, Handed, answer_head, answer_headers
+from kg.web.sparql import HANDED, Handed, answer_head, answer_headers, checked_outline
 from kg.web.worker import Job
 
 if TYPE_CHECKING:
@@ -140,8 +140,11 @@ class PlainQueries:
         if len(fields) != 1 or fields[0][0] != "query" or not fields[0][1].strip():
             return None
         query = fields[0][1]
-        look = shape(query)
-        if look.is_update or look.uses_service or look.form is None:
+        try:
+            look = checked_outline(query, self.state.settings)
+        except ApiError:  # refused: Flask words the refusal
+            return None
+        if look.form is None:
             return None
         formats = RESULT_FORMATS if look.form in ("SELECT", "ASK") else GRAPH_FORMATS
         try:

@@ -1,73 +1,141 @@
-"""Named settings of the server, each with a documented default."""
+"""The server's settings: each defined once, with its default, meaning and rule.
+
+>>> Settings().with_values({"max_rows": "500"}).max_rows
+500
+>>> Settings().with_values({"max_rows": "0"})
+Traceback (most recent call last):
+...
+ValueError: setting 'max_rows' must be positive
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
-
-DOCS = {
-    "query_timeout": "Seconds a query may run before it is stopped and answered with 503.",
-    "max_rows": "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one result; "
-    "a longer result is cut and says so in the X-Result-Truncated header.",
-    "max_body_bytes": "Largest request body accepted; a larger one gets 413.",
-    "query_workers": "Worker processes that run queries, in each HTTP process (each runs one "
-    "query at a time).",
-    "memory_quads": "Largest store, in quads, that each process running queries (query "
-    "workers, and HTTP processes for inline queries) copies into memory, where joins run "
-    "several times faster; a larger one is read from disk, shared by all processes "
-    "through the OS page cache (0: always from disk).",
-    "inline_ms": "A query that a worker has answered within this many milliseconds is "
-    "answered in the HTTP process from then on, without the round trip to a worker: the "
-    "store does not change while the server runs, so the query does the same work again "
-    "(0: never).",
-    "worker_wait": "Seconds a request waits for a free worker before it gets 503.",
-    "http_threads": "Threads of each HTTP server process: one per query worker, and more "
-    "for answers that need none (cached ones, lookups of one pattern).",
-    "http_workers": "HTTP server processes (default: one per core); each has its own "
-    "query workers, and all share the store's files through the OS.",
-    "jemalloc": "1: run the server's processes on jemalloc where the system has it "
-    "(Debian: libjemalloc2), with which the engine answers queries 10-20% faster than "
-    "with the C library's allocator; 0: kg serve does not preload it.",
-    "cache_bytes": "Bytes of memory, in each HTTP process, for repeated requests' whole "
-    "responses, and as much again for query answers (0 turns both caches off).",
-}
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 
-SWITCHES = {"jemalloc"}  # 1 or 0
-MAY_BE_ZERO = {"cache_bytes", "memory_quads", "inline_ms"} | SWITCHES
+def _setting(default: Any, meaning: str, *, zero: bool = False, switch: bool = False) -> Any:
+    """A setting's default and meaning; ``zero``: 0 is allowed; ``switch``: 1 or 0 only."""
+    return field(
+        default=default, metadata={"meaning": meaning, "zero": zero or switch, "switch": switch}
+    )
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Server settings; see :data:`DOCS` for what each one means."""
+    """Server settings; ``kg settings`` lists them with their meaning."""
 
-    query_timeout: float = 10.0
-    max_rows: int = 10_000
-    max_body_bytes: int = 1_048_576
-    query_workers: int = 2
-    memory_quads: int = 50_000
-    inline_ms: float = 10.0
-    worker_wait: float = 10.0
-    http_threads: int = 4
-    http_workers: int = os.cpu_count() or 1
-    cache_bytes: int = 64 * 1024 * 1024
-    jemalloc: int = 1
+    query_timeout: float = _setting(
+        10.0, "Seconds a query may run before it is stopped and answered with 503."
+    )
+    max_rows: int = _setting(
+        10_000,
+        "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one result; a longer "
+        "result is cut and says so in the X-Result-Truncated header.",
+    )
+    max_body_bytes: int = _setting(
+        1_048_576, "Largest request body accepted, chunked or not; a larger one gets 413."
+    )
+    max_nesting: int = _setting(
+        64,
+        "Deepest nesting of brackets ( { [ in a query; a deeper one gets 400 before it "
+        "runs (the engine's parser and planner recurse once per level).",
+    )
+    max_tokens: int = _setting(
+        50_000,
+        "Most tokens (words, names, literals, punctuation) in a query; a longer one gets "
+        "400 before it runs.",
+    )
+    query_memory_mb: int = _setting(
+        2_048,
+        "Memory, in MiB, that each query worker may allocate, its store and stack "
+        "included; a query that needs more is stopped, answered with 503, and the "
+        "worker replaced.",
+    )
+    query_workers: int = _setting(
+        2,
+        "Worker processes that run queries, in each HTTP process (each runs one query at a time).",
+    )
+    max_waiting: int = _setting(
+        1,
+        "Requests that may wait for a busy query worker in each HTTP process; more get "
+        "503 with Retry-After at once. Never more than http_threads - query_workers - 1, "
+        "so that a thread stays free for answers that need no worker.",
+        zero=True,
+    )
+    worker_wait: float = _setting(
+        10.0, "Seconds a request waits for a free worker before it gets 503."
+    )
+    memory_quads: int = _setting(
+        50_000,
+        "Largest store, in quads, that each process running queries (query workers, and "
+        "HTTP processes for inline queries) copies into memory, where joins run several "
+        "times faster; a larger one is read from disk, shared by all processes through "
+        "the OS page cache (0: always from disk).",
+        zero=True,
+    )
+    inline_ms: float = _setting(
+        10.0,
+        "A query that a worker has answered within this many milliseconds is answered in "
+        "the HTTP process from then on, without the round trip to a worker: the store "
+        "does not change while the server runs, so the query does the same work again "
+        "(0: never).",
+        zero=True,
+    )
+    http_threads: int = _setting(
+        4,
+        "Threads of each HTTP server process: one per query worker, and more for "
+        "answers that need none (cached ones, lookups of one pattern).",
+    )
+    http_workers: int = _setting(
+        os.cpu_count() or 1,
+        "HTTP server processes (default: one per core); each has its own query workers, "
+        "and all share the store's files through the OS.",
+    )
+    cache_bytes: int = _setting(
+        64 * 1024 * 1024,
+        "Bytes of memory, in each HTTP process, for repeated requests' whole responses, "
+        "and as much again for query answers (0 turns both caches off).",
+        zero=True,
+    )
+    jemalloc: int = _setting(
+        1,
+        "1: run the server's processes on jemalloc where the system has it (Debian: "
+        "libjemalloc2), with which the engine answers queries 10-20% faster than with "
+        "the C library's allocator; 0: kg serve does not preload it.",
+        switch=True,
+    )
+
+    @property
+    def waiting_allowed(self) -> int:
+        """Requests that may wait for a worker, within the threads there are."""
+        return max(0, min(self.max_waiting, self.http_threads - self.query_workers - 1))
 
     def with_values(self, values: dict[str, str]) -> Settings:
         """A copy with some settings given as text (as on the command line)."""
-        types = {f.name: f.type for f in fields(self)}
+        known = {f.name: f for f in fields(self)}
         changes = {}
         for name, text in values.items():
-            if name not in types:
-                raise ValueError(f"unknown setting {name!r}; settings are {', '.join(types)}")
-            convert = float if types[name] in (float, "float") else int
+            if name not in known:
+                raise ValueError(f"unknown setting {name!r}; settings are {', '.join(known)}")
+            rules = known[name].metadata
+            convert = float if known[name].type in (float, "float") else int
             try:
                 value = convert(text)
             except ValueError:
                 raise ValueError(f"setting {name!r} needs a number, not {text!r}") from None
-            if value < 0 or (value == 0 and name not in MAY_BE_ZERO):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(f"setting {name!r} needs a finite number, not {text!r}")
+            if value < 0 or (value == 0 and not rules["zero"]):
                 raise ValueError(f"setting {name!r} must be positive")
-            if name in SWITCHES and value not in (0, 1):
+            if rules["switch"] and value not in (0, 1):
                 raise ValueError(f"setting {name!r} is 1 (on) or 0 (off), not {text!r}")
             changes[name] = value
         return replace(self, **changes)
+
+
+def meanings() -> list[tuple[str, object, str]]:
+    """Each setting's name, default and meaning, in the order they are defined."""
+    defaults = Settings()
+    return [(f.name, getattr(defaults, f.name), f.metadata["meaning"]) for f in fields(defaults)]

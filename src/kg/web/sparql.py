@@ -9,8 +9,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.http import quote_etag
 
-from kg.sparql_text import shape
-from kg.web.engine import EngineBusy, QueryTimeout
+from kg.sparql_lexer import QueryOutline, outline
+from kg.web.engine import EngineBusy, QueryTimeout, WorkerLost
 from kg.web.errors import ApiError
 from kg.web.formats import (
     GRAPH_FORMATS,
@@ -20,6 +20,7 @@ from kg.web.formats import (
 from kg.web.protocol import READ_ONLY, read_query_request
 from kg.web.respond import base_url, choose, rdf_response
 from kg.web.response_cache import mark_repeatable
+from kg.web.settings import Settings
 from kg.web.worker import Answer, Job
 
 bp = Blueprint("sparql", __name__)
@@ -57,16 +58,7 @@ def endpoint() -> Response:
     if parsed is None:
         return service_description(request.args.get("format"))
     explicit = parsed.format
-
-    look = shape(parsed.query)
-    if look.is_update:
-        raise ApiError(403, READ_ONLY)
-    if look.uses_service:
-        raise ApiError(
-            400,
-            "SERVICE is not allowed: this endpoint makes no requests to other "
-            "hosts on a client's behalf.",
-        )
+    look = checked_outline(parsed.query, state.settings)
     form = look.form or "SELECT"
     chosen = choose(RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS, explicit)
     job = Job(
@@ -80,6 +72,36 @@ def endpoint() -> Response:
         base_iri=base_url(request),  # RFC 3986: the request's URL resolves relative IRIs
     )
     return answer_job(job, chosen)
+
+
+def checked_outline(query: str, settings: Settings) -> QueryOutline:
+    """The outline of ``query``, if the endpoint runs it; else the error that says why.
+
+    Every query any route runs passes here first: updates, SERVICE and queries past
+    the nesting and token limits are refused before a worker sees them.
+    """
+    look = outline(query)
+    if look.is_update:
+        raise ApiError(403, READ_ONLY)
+    if look.uses_service:
+        raise ApiError(
+            400,
+            "SERVICE is not allowed: this endpoint makes no requests to other "
+            "hosts on a client's behalf.",
+        )
+    if look.depth > settings.max_nesting:
+        raise ApiError(
+            400,
+            f"The query nests {look.depth} levels of brackets deep; this endpoint "
+            f"runs queries up to {settings.max_nesting} levels.",
+        )
+    if look.tokens > settings.max_tokens:
+        raise ApiError(
+            400,
+            f"The query has {look.tokens} tokens; this endpoint runs queries of up to "
+            f"{settings.max_tokens}.",
+        )
+    return look
 
 
 def answer_job(job: Job, chosen: MediaFormat) -> Response:
@@ -172,7 +194,20 @@ def execute(job: Job) -> tuple[Answer, float]:
         raise ApiError(
             503, "All query workers are busy; try again shortly.", {"Retry-After": "2"}
         ) from None
+    except WorkerLost as lost:
+        raise ApiError(
+            503,
+            f"The query was stopped: {lost.cause}. Narrow it, or add a LIMIT.",
+            {"Retry-After": "2"},
+        ) from None
     if not answer.ok:
+        if answer.error_kind == "memory":
+            raise ApiError(
+                503,
+                "The query was stopped: it needed more memory than a query may use. "
+                "Narrow it, or add a LIMIT.",
+                {"Retry-After": "2"},
+            )
         if answer.error_kind == "syntax":
             raise ApiError(400, _syntax_message(answer.message))
         if answer.error_kind == "evaluation":

@@ -8,7 +8,10 @@ real: the parent kills the process, and the CPU and memory go with it.
 from __future__ import annotations
 
 import functools
+import math
 import re
+import resource
+import threading
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -17,6 +20,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
 from kg.web.formats import OXIGRAPH_GRAPH_FORMATS
+from kg.web.isolation import deny_network
 from kg.web.writers import ASK_WRITERS, SELECT_WRITERS, engine_body
 
 
@@ -177,17 +181,77 @@ def open_store(store_path: str, in_memory: bool = False) -> ox.Store:
     return copy
 
 
-def serve(connection: Connection, store_path: str, in_memory: bool = False) -> None:
-    """The worker's main loop: open the store, then answer jobs until the pipe closes."""
+# The engine's parser, planner and evaluator recurse once per level of a query: a
+# long chain of UNIONs or BINDs overflowed the 8 MiB of a main thread at a few
+# thousand. Queries run on a thread with this much stack (reserved, and touched only
+# as deep as a query goes); the server's token and nesting limits stay well inside it.
+STACK_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What one worker may use: memory in all (0: no limit), CPU seconds per query."""
+
+    memory_bytes: int = 0
+    cpu_seconds: float = 0.0
+
+
+def serve(
+    connection: Connection,
+    store_path: str,
+    in_memory: bool = False,
+    limits: WorkerLimits = WorkerLimits(),
+) -> None:
+    """The worker's main loop: open the store, then answer jobs until the pipe closes.
+
+    First the worker gives up the means to open network connections and caps its own
+    memory; it tells the engine, with "ready", why isolation failed if it did.
+    """
+    isolation = deny_network()
+    if limits.memory_bytes:
+        # Private writable memory: the heap, anonymous maps, stacks; not the store's
+        # files, which are mapped read-only and shared with the other processes.
+        resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
+    threading.stack_size(STACK_BYTES)
+    loop = threading.Thread(
+        target=_answer_jobs, args=(connection, store_path, in_memory, limits, isolation)
+    )
+    loop.start()
+    loop.join()
+
+
+def _answer_jobs(
+    connection: Connection, store_path: str, in_memory: bool, limits: WorkerLimits, isolation: str
+) -> None:
     store = open_store(store_path, in_memory)
-    connection.send("ready")
+    connection.send(("ready", isolation))
     while True:
         try:
             job = connection.recv()
-        except EOFError:
+        except EOFError:  # the engine closed the pipe, or its process is gone
             return
+        if limits.cpu_seconds:
+            _limit_cpu(limits.cpu_seconds)
         try:
             answer = run_job(store, job)
+        except MemoryError:
+            answer = Answer(False, error_kind="memory", message="out of memory")
         except Exception:  # never let one bad query take the worker down silently
             answer = Answer(False, error_kind="internal", message=traceback.format_exc(limit=3))
         connection.send(answer)
+
+
+def _limit_cpu(seconds: float) -> None:
+    """Let the kernel stop this process once the next query has used ``seconds`` of CPU.
+
+    The engine kills a worker at its deadline; this holds when no engine is left to do
+    it (its HTTP process was killed): the worker then dies by SIGXCPU instead of
+    computing on. Only the soft limit moves, so it can be raised again for the next.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(used + seconds)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
