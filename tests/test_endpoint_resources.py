@@ -111,6 +111,19 @@ def test_unknown_resource_is_404(server) -> None:
     assert page.status == 404 and page.media_type == "text/html"
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["region/hubei%3E", "region/hubei%22", "region/hu%20bei", "region/%7Bx%7D", "region/a%5Cb"],
+)
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+def test_a_path_no_iri_could_have_is_404_not_a_query(server, path, accept) -> None:
+    # Regression: the path was written into SPARQL text, and "hubei>" was a syntax error.
+    reply = request(server, "GET", f"/id/{path}", headers={"Accept": accept})
+    assert reply.status == 404, reply.body[:200]
+    if accept != "text/html":
+        assert reply.json()["status"] == 404
+
+
 def test_ontology_terms_resolve_to_their_description(server) -> None:
     page = request(server, "GET", "/ontology", headers={"Accept": BROWSER}).body.decode()
     # Hash IRIs such as lgde:PolicyTarget land on an anchor of the ontology page.
