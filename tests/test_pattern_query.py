@@ -60,6 +60,10 @@ def test_one_pattern_queries_are_recognised(query: str, limit: int) -> None:
         "SELECT ?s WHERE { ?s ?p ?o",
         "INSERT DATA { <http://a> <http://b> <http://c> }",
         "SELECT ?s WHERE { ?s ?p ?o }" + " " * 5000,
+        # Regression: a comment ends at a carriage return too. Read up to the line feed,
+        # this three-pattern join looked like one pattern and ran with no deadline.
+        "SELECT * WHERE { ?s ?p ?o #\r. ?a ?b ?c . ?d ?e ?f \n }",
+        "SELECT * WHERE { ?s ?p ?o }\u00a0LIMIT 5",  # not white space for SPARQL
     ],
 )
 def test_anything_more_is_not(query: str) -> None:

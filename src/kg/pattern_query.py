@@ -23,42 +23,23 @@ True
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 
-_IRI = r"<[^<>\"{}|^`\\\s]*>"
-# Prefixed names without escapes or colons in the local part: anything more unusual
-# is left to the general way.
-_PNAME = r"(?:[^\W\d][\w-]*(?:\.[\w-]+)*)?:(?:[\w-]+(?:\.[\w-]+)*)?"
-_TOKEN = re.compile(
-    rf"""
-    (?P<space>\s+|\#[^\n]*)
-    |(?P<iri>{_IRI})
-    |(?P<var>[?$][^\W\d]\w*)
-    |(?P<literal>"[^"\\\n]*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:{_IRI}|{_PNAME}))?)
-    |(?P<pname>{_PNAME})
-    |(?P<word>[A-Za-z]+)
-    |(?P<number>[0-9]+)
-    |(?P<punct>[{{}}.*])
-    """,
-    re.VERBOSE,
-)
+from kg.sparql_lexer import tokens
+
 _LONGEST = 4_000  # characters; a lookup is short, and the scan is not worth it beyond
 
 
-def _tokens(text: str) -> Iterator[tuple[str, str]]:
-    """The tokens of ``text``, read as they are asked for; ("bad", "") where none fits."""
-    position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            break
-        position = match.end()
-        kind = match.lastgroup or ""
-        if kind != "space":
-            value = match.group()
-            yield kind, value.upper() if kind == "word" else value
-    yield ("end", "") if position >= len(text) else ("bad", "")
+def _plain_tokens(text: str) -> Iterator[tuple[str, str]]:
+    """The text's terminals, cut as the engine cuts them (:mod:`kg.sparql_lexer`).
+
+    Names and strings with escapes, and names with a colon in their local part, come
+    as ("bad", ...): anything that unusual is left to the general way.
+    """
+    for kind, value in tokens(text):
+        unusual = "\\" in value or (kind == "name" and ("%" in value or value.count(":") > 1))
+        yield ("bad", value) if unusual else (kind, value)
+    yield "end", ""
 
 
 def pattern_limit(text: str) -> int | None:
@@ -73,19 +54,30 @@ def pattern_limit(text: str) -> int | None:
 # a twentieth of a millisecond. The texts kept are short: a few megabytes in all.
 @functools.lru_cache(maxsize=1_024)
 def _read_pattern(text: str) -> int | None:
-    tokens = _tokens(text)
-    current = next(tokens)
+    terminals = _plain_tokens(text)
+    current = next(terminals)
 
     def take(*kinds: str, value: str | None = None) -> str | None:
         nonlocal current
         kind, found = current
         if kind in kinds and (value is None or found == value):
-            current = next(tokens, ("end", ""))
+            current = next(terminals, ("end", ""))
             return found
         return None
 
+    def literal() -> str | None:
+        """A string, with its language or datatype if it has one."""
+        text = take("string")
+        if text is None:
+            return None
+        if take("langtag") is not None:
+            return text
+        if take("punct", value="^^") is not None and take("iri", "name") is None:
+            return None
+        return text
+
     while (word := take("word")) in ("BASE", "PREFIX"):
-        if word == "PREFIX" and not (take("pname") or "").endswith(":"):
+        if word == "PREFIX" and not (take("name") or "").endswith(":"):
             return None
         if take("iri") is None:
             return None
@@ -101,9 +93,9 @@ def _read_pattern(text: str) -> int | None:
     if take("punct", value="{") is None:
         return None
     terms = [
-        take("var", "iri", "pname"),
-        take("var", "iri", "pname") or take("word", value="A"),
-        take("var", "iri", "pname", "literal"),
+        take("var", "iri", "name"),
+        take("var", "iri", "name") or take("word", value="A"),
+        take("var", "iri", "name") or literal(),
     ]
     if None in terms:
         return None
@@ -116,7 +108,7 @@ def _read_pattern(text: str) -> int | None:
     limit = -1
     if take("word", value="LIMIT"):
         number = take("number")
-        if number is None:
+        if number is None or not number.isdigit():
             return None
         limit = int(number)
     return limit if take("end") is not None else None
