@@ -190,3 +190,15 @@ def test_long_inline_query_is_not_taken_for_a_file_name(kg) -> None:
     result = kg("query", f"SELECT ?r {padding} WHERE {{ ?r a lgde:Province }}", "--format", "csv")
     assert result.exit_code == 0, result.output
     assert len(result.output.splitlines()) == 8
+
+
+def test_settings_lists_each_setting_and_says_whether_queries_are_isolated() -> None:
+    from kg.web.isolation import availability
+    from kg.web.settings import meanings
+
+    result = CliRunner().invoke(main, ["settings"])
+    assert result.exit_code == 0
+    for name, _, _ in meanings():
+        assert f"\n{name} " in "\n" + result.output
+    expected = "Network isolation: on" if not availability() else "NOT AVAILABLE"
+    assert expected in result.output

@@ -15,7 +15,9 @@ from urllib.parse import urlencode
 import pytest
 
 from kg.layout import STORE_DIR
-from kg.web.engine import EngineBusy, QueryEngine, QueryTimeout, WorkerLost
+from kg.web.app import create_app
+from kg.web.engine import EngineBusy, QueryEngine, QueryTimeout
+from kg.web.settings import Settings
 from kg.web.worker import Job
 
 from .http_client import request
@@ -71,18 +73,22 @@ def store(build) -> str:
     return str(build.path / STORE_DIR)
 
 
-def test_a_query_past_its_memory_is_stopped_and_its_worker_replaced(store) -> None:
-    engine = QueryEngine(store, workers=1, timeout=30, memory_bytes=768 * 1024 * 1024)
+def test_a_query_past_its_memory_is_answered_503_and_its_worker_replaced(store) -> None:
+    app = create_app(
+        Settings(query_memory_mb=768, query_workers=1, cache_bytes=0), store_path=Path(store)
+    )
+    engine = app.extensions["kg"].engine
+    client = app.test_client()
     try:
         first = engine._all[0].process.pid
-        with pytest.raises(WorkerLost, match="memory"):
-            engine.run(_job(_doubling(30)))  # 10 GiB of string
-        answer, _ = engine.run(_job(COUNT))
-        assert answer.ok
+        reply = client.get("/sparql", query_string={"query": _doubling(30)})  # 10 GiB
+        assert reply.status_code == 503 and reply.headers["Retry-After"]
+        assert "memory" in reply.get_json()["message"]
+        assert client.get("/sparql", query_string={"query": COUNT}).status_code == 200
         assert engine._all[0].process.pid != first
         # The same query in a smaller size runs: the limit, not the query, stopped it.
-        answer, _ = engine.run(_job(_doubling(20)))
-        assert answer.ok and b"10485760" in answer.body
+        reply = client.get("/sparql", query_string={"query": _doubling(20)})
+        assert reply.status_code == 200 and b"10485760" in reply.get_data()
     finally:
         engine.close()
 

@@ -143,45 +143,35 @@ def _unescaped(text: str) -> str:
     return _ESCAPE.sub(replace, text)
 
 
-@dataclass
-class _Reading:
-    form: str | None = None
-    is_update: bool = False
-    uses_service: bool = False
-    declares_dataset: bool = False
-    depth: int = 0
-    tokens: int = 0
-    readable: bool = True
-
-
-def _read(text: str) -> _Reading:
-    reading = _Reading()
-    level = 0
+def _read(text: str) -> QueryOutline:
+    form, is_update, uses_service, declares_dataset = None, False, False, False
+    depth = count = level = 0
+    readable = True
     opening = True  # still before the first keyword that is not BASE or PREFIX
     for kind, value in tokens(text):
-        reading.tokens += 1
+        count += 1
         if kind == "word":
             if opening and value not in ("BASE", "PREFIX"):
                 opening = False
                 if value in QUERY_FORMS:
-                    reading.form = value
+                    form = value
             # None of these words has another use in SPARQL: wherever one stands,
             # the text is an update (or a syntax error) and is refused as one.
             if value in UPDATE_WORDS:
-                reading.is_update = True
+                is_update = True
             elif value == "SERVICE":
-                reading.uses_service = True
+                uses_service = True
             elif value == "FROM":
-                reading.declares_dataset = True
+                declares_dataset = True
         elif kind == "punct":
             if value in _OPEN:
                 level += 1
-                reading.depth = max(reading.depth, level)
+                depth = max(depth, level)
             elif value in _CLOSE:
                 level -= 1
         elif kind == "bad":
-            reading.readable = False
-    return reading
+            readable = False
+    return QueryOutline(form, is_update, uses_service, declares_dataset, depth, count, readable)
 
 
 LONGEST_REMEMBERED = 16_384  # characters; longer texts are read each time, not kept
@@ -196,8 +186,9 @@ def outline(text: str) -> QueryOutline:
 
 def _outline(text: str) -> QueryOutline:
     written = _read(text)
-    escaped = "\\u" in text or "\\U" in text
-    decoded = _read(_unescaped(text)) if escaped else written
+    if "\\u" not in text and "\\U" not in text:
+        return written
+    decoded = _read(_unescaped(text))
     return QueryOutline(
         form=written.form or decoded.form,
         is_update=written.is_update or decoded.is_update,

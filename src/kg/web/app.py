@@ -112,4 +112,6 @@ def create_app(
     app.register_blueprint(resources.bp)
     resources.init_app(app)
     engine.wait_ready()
+    if engine.isolation:  # what the workers found, whatever kg serve foresaw
+        app.logger.warning("query workers can reach the network: %s", engine.isolation)
     return app

@@ -26,6 +26,7 @@ import platform
 import socket
 import struct
 import sys
+from typing import NamedTuple
 
 # Linux ABI constants (linux/filter.h, linux/seccomp.h, linux/audit.h, linux/prctl.h).
 _PR_SET_NO_NEW_PRIVS = 38
@@ -41,12 +42,11 @@ _ARCH_OFFSET, _NR_OFFSET, _ARG0_OFFSET = 4, 0, 16  # in struct seccomp_data
 _X32_SYSCALL_BIT = 0x40000000
 
 
-class _Abi:
-    def __init__(self, audit_arch: int, socket_nr: int, io_uring_nr: int, seccomp_nr: int):
-        self.audit_arch = audit_arch
-        self.socket_nr = socket_nr
-        self.io_uring_nr = io_uring_nr
-        self.seccomp_nr = seccomp_nr
+class _Abi(NamedTuple):
+    audit_arch: int
+    socket_nr: int
+    io_uring_nr: int
+    seccomp_nr: int
 
 
 _ABIS = {
@@ -78,26 +78,15 @@ def _filter(abi: _Abi) -> bytes:
     return b"".join(struct.pack("=HBBI", *entry) for entry in program)
 
 
-_installed: str | None = None  # why the filter is not installed; None while unknown
-
-
 def deny_network() -> str:
     """Install the filter in this process; return ``""``, or why it cannot be.
 
     Installing it twice is harmless (filters stack).
     """
-    global _installed
-    reason = _install()
-    _installed = reason
-    return reason
-
-
-def _install() -> str:
-    if sys.platform != "linux":
-        return f"the system's filter of calls is Linux's seccomp, and this is {sys.platform}"
-    abi = _ABIS.get(platform.machine())
-    if abi is None:
-        return f"the filter is built for x86-64 and AArch64, not {platform.machine()}"
+    reason = availability()
+    if reason:
+        return reason
+    abi = _ABIS[platform.machine()]
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return f"prctl(NO_NEW_PRIVS) failed: {_error()}"
@@ -118,11 +107,6 @@ def _install() -> str:
 def _error() -> str:
     number = ctypes.get_errno()
     return f"{errno.errorcode.get(number, number)} ({number})"
-
-
-def network_denied() -> bool:
-    """Whether this process has installed the filter."""
-    return _installed == ""
 
 
 def availability() -> str:

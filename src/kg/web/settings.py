@@ -109,7 +109,11 @@ class Settings:
 
     @property
     def waiting_allowed(self) -> int:
-        """Requests that may wait for a worker, within the threads there are."""
+        """Requests that may wait for a worker, within the threads there are.
+
+        >>> Settings(max_waiting=8, http_threads=4, query_workers=2).waiting_allowed
+        1
+        """
         return max(0, min(self.max_waiting, self.http_threads - self.query_workers - 1))
 
     def with_values(self, values: dict[str, str]) -> Settings:
