@@ -26,6 +26,7 @@ build: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests frontend bench
 	$(BIN)/ruff format --check src tests frontend bench
+	$(BIN)/mypy
 
 test: lint chromium wrk jemalloc
 	$(BIN)/pytest

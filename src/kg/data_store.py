@@ -21,6 +21,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_ONTOLOGY
+from kg.typed_results import Term, solutions
 
 _STRING = ox.NamedNode(str(XSD.string))
 
@@ -32,7 +33,7 @@ class Terms:
         self._to_rdflib: dict = {}
         self._to_ox: dict = {}
 
-    def rdflib(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    def rdflib(self, term: Term) -> Node:
         known = self._to_rdflib.get(term)
         if known is None:
             known = self._to_rdflib[term] = to_rdflib(term)
@@ -45,12 +46,14 @@ class Terms:
         return known
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def to_rdflib(term: Term) -> Node:
     """The rdflib term for a pyoxigraph one (an ``xsd:string`` literal comes back plain)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"a quoted triple has no rdflib term: {term}")
     if term.language:
         return Literal(term.value, lang=term.language)
     if term.datatype == _STRING:
@@ -88,8 +91,10 @@ class DataStore:
 
     def __len__(self) -> int:
         # Counted by the engine: iterating 3M quads in Python took 1.7 s.
-        rows = self.store.query(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {self.graph} {{ ?s ?p ?o }} }}"
+        rows = solutions(
+            self.store.query(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {self.graph} {{ ?s ?p ?o }} }}"
+            )
         )
         return int(next(iter(rows))["n"].value)
 
@@ -135,7 +140,9 @@ class DataStore:
             yield convert(t.subject), convert(t.predicate), convert(t.object)
 
     def query(self, text: str, *, with_ontology: bool = False):
-        graphs = [self.graph, self.ontology] if with_ontology else [self.graph]
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [self.graph]
+        if with_ontology:
+            graphs.append(self.ontology)
         return self.store.query(text, default_graph=graphs)
 
     def to_graph(self, *, with_ontology: bool = False) -> Graph:

@@ -17,6 +17,7 @@ from rdflib import Graph
 
 from kg.layout import STORE_DIR
 from kg.namespaces import GRAPH_INFERRED, GRAPHS, PREFIXES
+from kg.typed_results import written
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ def _sorted_quads(store: ox.Store, include_inferred: bool) -> list[ox.Quad]:
     names = [ox.NamedNode(str(g)) for g in GRAPHS if include_inferred or g != GRAPH_INFERRED]
     quads = [q for name in names for q in store.quads_for_pattern(None, None, None, name)]
     # Sort by graph (in the fixed order above), then subject, predicate, object.
-    order = {name: i for i, name in enumerate(names)}
+    order: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, int] = {
+        name: i for i, name in enumerate(names)
+    }
     return sorted(
         quads, key=lambda q: (order[q.graph_name], str(q.subject), str(q.predicate), str(q.object))
     )
@@ -61,12 +64,12 @@ def export_store(store: ox.Store, fmt: str, *, include_inferred: bool = True) ->
     spec = FORMATS[fmt]
     quads = _sorted_quads(store, include_inferred)
     if spec.quads:
-        return ox.serialize(quads, format=spec.oxigraph, prefixes=PREFIXES)
+        return written(ox.serialize(quads, format=spec.oxigraph, prefixes=PREFIXES))
     triples = _sorted_triples(quads)
     if fmt != "jsonld":
         # pyoxigraph keeps every literal's lexical form; rdflib's Turtle writer would
         # turn "12"^^xsd:decimal into 12.0, a different term.
-        return ox.serialize(triples, format=spec.oxigraph, prefixes=PREFIXES)
+        return written(ox.serialize(triples, format=spec.oxigraph, prefixes=PREFIXES))
     # rdflib writes compacted JSON-LD, which pyoxigraph does not.
     graph = Graph()
     for prefix, namespace in PREFIXES.items():

@@ -123,12 +123,15 @@ def infer(ontology: Graph, asserted: Graph | DataStore) -> Triples:
     ontology_closure = _owlrl_closure(ontology)
     try:
         compiled = CompiledOntology.from_closure(ontology_closure)
+        is_asserted: Callable[[tuple], bool]
         if isinstance(asserted, DataStore):
             derived = _closure_of_store(compiled, asserted)
             store = asserted
 
-            def is_asserted(triple: tuple) -> bool:
+            def in_store(triple: tuple) -> bool:
                 return triple not in derived and triple in store
+
+            is_asserted = in_store
 
         else:
             derived = closure_of_instances(compiled, asserted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES, compact
+from kg.typed_results import written
 
 OXIGRAPH_RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -45,16 +46,16 @@ def table(result: ox.QuerySolutions, max_width: int = 60) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(result: object, fmt: str) -> bytes:
+def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
     """Serialize any query result: solutions in ``fmt``, booleans as text, graphs as Turtle."""
     if isinstance(result, ox.QuerySolutions):
         if fmt == "table":
             return table(result).encode("utf-8")
-        return result.serialize(format=OXIGRAPH_RESULT_FORMATS[fmt])
+        return written(result.serialize(format=OXIGRAPH_RESULT_FORMATS[fmt]))
     if isinstance(result, ox.QueryBoolean):
         if fmt == "json":
-            return result.serialize(format=ox.QueryResultsFormat.JSON)
+            return written(result.serialize(format=ox.QueryResultsFormat.JSON))
         return (("true" if bool(result) else "false") + "\n").encode()
     # QueryTriples (CONSTRUCT / DESCRIBE)
     triples = sorted(result, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return written(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))

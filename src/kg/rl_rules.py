@@ -31,8 +31,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
@@ -135,7 +136,8 @@ class CompiledOntology:
         """Tables from an ontology already closed under OWL 2 RL (scm-* rules applied)."""
         used = {p for p in closure.predicates() if p in _UNSUPPORTED}
         if used:
-            names = ", ".join(sorted(closure.namespace_manager.normalizeUri(p) for p in used))
+            normalize = closure.namespace_manager.normalizeUri
+            names = ", ".join(sorted(normalize(cast(URIRef, p)) for p in used))
             raise Unsupported(f"the ontology uses {names}")
         compiled = cls(closure)
         for c, d in closure.subject_objects(RDFS.subClassOf):

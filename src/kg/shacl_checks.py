@@ -27,7 +27,7 @@ class CoreCheck:
     query: str  # SELECT ?this [?value]: one row per violation
     path: Node | None  # sh:resultPath, the path node of the shapes graph
     messages: tuple[Literal, ...]
-    severity: URIRef
+    severity: Node  # sh:Violation unless the shape says otherwise
     reports_value: bool  # whether rows name the offending ?value
     nested: Node | None = None  # for sh:node, the shape whose failures become sh:detail
 
@@ -157,14 +157,14 @@ def _compile(compiler: Compiler, shape: Node, focus: str, checks: list[CoreCheck
 
 def evaluate(
     loaded: LoadedGraph, shapes: Graph, checks: list[CoreCheck], depth: int = 0
-) -> tuple[list[tuple[Node, ...]], list[BNode]]:
+) -> tuple[list[tuple[Node, ...]], list[Node]]:
     """Report-graph triples, as pySHACL writes them, for the violations of ``checks``.
 
     Also returns the results themselves, to be linked from the report with ``sh:result``.
     A value that fails ``sh:node`` gets the nested shape's results as ``sh:detail``.
     """
     triples: list[tuple[Node, ...]] = []
-    results: list[BNode] = []
+    results: list[Node] = []
     for check in checks:
         rows = [
             (
@@ -173,7 +173,7 @@ def evaluate(
             )
             for row in loaded.query(check.query)
         ]
-        details: dict[Node, list[tuple[BNode, list]]] = {}
+        details: dict[Node, list[tuple[Node, list]]] = {}
         if check.nested is not None and rows and depth < 8:
             failing = (
                 "{ SELECT (?_failing AS ?this) WHERE { "
@@ -188,12 +188,12 @@ def evaluate(
                 focus = next(o for _, p, o in by_result[result] if p == SH.focusNode)
                 details.setdefault(focus, []).append((result, by_result[result]))
         for this, value in rows:
-            result = BNode()
-            results.append(result)
-            triples += _result(check, result, this, value)
-            for detail, detail_triples in details.get(value, []):
+            made = BNode()
+            results.append(made)
+            triples += _result(check, made, this, value)
+            for detail, detail_triples in details.get(value, []) if value is not None else []:
                 copy = BNode()  # one detail per result that refers to it, as pySHACL does
-                triples.append((result, SH.detail, copy))
+                triples.append((made, SH.detail, copy))
                 triples += [(copy if s == detail else s, p, o) for s, p, o in detail_triples]
     return triples, results
 

@@ -41,8 +41,8 @@ _CASTABLE = {
         *("gMonth", "gMonthDay", "gDay"),
     )
 }
-_LEXICAL_PATTERNS = {XSD.hexBinary: "^([0-9a-fA-F]{2})*$"}
-_NODE_KINDS = {
+_LEXICAL_PATTERNS: dict[Node, str] = {XSD.hexBinary: "^([0-9a-fA-F]{2})*$"}
+_NODE_KINDS: dict[Node, str] = {
     SH.IRI: "isIRI({v})",
     SH.BlankNode: "isBlank({v})",
     SH.Literal: "isLiteral({v})",
@@ -163,7 +163,7 @@ class Compiler:
     def check_known(self, shape: Node) -> None:
         unknown = set(self.shapes.predicates(shape)) - _KNOWN
         if unknown:
-            raise Unsupported(f"{shape} uses {', '.join(sorted(unknown))}")
+            raise Unsupported(f"{shape} uses {', '.join(sorted(map(str, unknown)))}")
         if self.shapes.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):
             raise Unsupported("sh:qualifiedValueShapesDisjoint")
 
@@ -264,8 +264,9 @@ class Compiler:
             path = self.shapes.value(shape, SH.path)
             if path is None:
                 parts = [test for _, test in self.value_tests(shape, v)]
-                if self.shapes.value(shape, SH.hasValue) is not None:
-                    parts.append(f"sameTerm({v}, {term(self.shapes.value(shape, SH.hasValue))})")
+                has_value = self.shapes.value(shape, SH.hasValue)
+                if has_value is not None:
+                    parts.append(f"sameTerm({v}, {term(has_value)})")
             else:
                 parts = self.property_tests(shape, path_sparql(self.shapes, path), v)
             for prop in self.shapes.objects(shape, SH.property):

@@ -35,7 +35,7 @@ class SparqlConstraint:
     node: Node  # the sh:sparql node, as sh:sourceConstraint
     query: str  # the select, with its declared prefixes
     messages: tuple[Literal, ...]  # the constraint's, then the shape's
-    severity: URIRef
+    severity: Node  # sh:Violation unless the shape says otherwise
     targets: str  # a SPARQL group that binds ?this to the shape's focus nodes
 
 
@@ -92,7 +92,8 @@ def sparql_constraints(shapes: Graph, shape: Node, targets: str) -> list[SparqlC
     Raises :class:`Unsupported` for a constraint that must stay with pySHACL.
     """
     taken = []
-    for node in sorted(shapes.objects(shape, SH.sparql)):
+    # rdflib's terms are ordered (by kind, then text); its type hints do not say so.
+    for node in sorted(shapes.objects(shape, SH.sparql)):  # type: ignore[type-var]
         if shapes.value(shape, SH.path) is not None:
             raise Unsupported("SPARQL constraints of property shapes: value nodes and paths")
         if Literal(True) in (
@@ -160,10 +161,11 @@ class LoadedGraph:
 def load(graph: Graph) -> LoadedGraph:
     store = ox.Store()
     store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    originals = {}
+    originals: dict[tuple, Literal] = {}
     for literal in graph.objects(unique=True):
-        typed = isinstance(literal, Literal) and literal.datatype not in _PLAIN
-        if typed and literal.value is not None:
+        if not isinstance(literal, Literal):
+            continue
+        if literal.datatype not in _PLAIN and literal.value is not None:
             originals.setdefault((literal.datatype, literal.value), literal)
     return LoadedGraph(store, originals)
 

@@ -14,6 +14,7 @@ from kg.data_store import DataStore
 from kg.layout import Layout
 from kg.namespaces import LGDE, SCHEMA, SPDX
 from kg.problems import Problem, relative
+from kg.typed_results import text_of
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _parse_data(path: Path, layout: Layout, sources: Sources, into: list) -> Non
         return
     origin = sources.origin
     for triple in parsed:
-        subject = triple.subject.value
+        subject = text_of(triple.subject)
         if subject not in origin:
             origin[subject] = name
     into.extend(parsed)

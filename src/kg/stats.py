@@ -35,7 +35,14 @@ def collect(build: Build) -> Stats:
            } GROUP BY ?article ORDER BY ?article"""
     )
     return Stats(
-        [(str(r["g"]), int(r["n"])) for r in graphs],
-        [(str(r["class"]), int(r["n"])) for r in classes],
-        [(str(r["article"]), int(r["facts"]), int(r["alone"])) for r in articles],
+        [(str(r["g"]), _count(r["n"])) for r in graphs],
+        [(str(r["class"]), _count(r["n"])) for r in classes],
+        [(str(r["article"]), _count(r["facts"]), _count(r["alone"])) for r in articles],
     )
+
+
+def _count(value: object) -> int:
+    """A COUNT's value (an xsd:integer, which Build.select gives as an int)."""
+    if not isinstance(value, int):
+        raise TypeError(f"not a count: {value!r}")
+    return value

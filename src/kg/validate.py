@@ -112,8 +112,8 @@ def run_shacl(
     sparql_found = evaluate_sparql(loaded, plan.sparql)
     found += sparql_found
     results += [s for s, p, o in sparql_found if p == RDF.type and o == SH.ValidationResult]
-    for triple in found:
-        report_graph.add(triple)
+    for s, p, o in found:
+        report_graph.add((s, p, o))
     for result in results:
         report_graph.add((report, SH.result, result))
     conforms = not any(

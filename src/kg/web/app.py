@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Flask
 
+from kg.typed_results import solutions
 from kg.web import errors
 from kg.web.cache import ResultCache
 from kg.web.engine import QueryEngine
@@ -37,7 +38,9 @@ class ServerState:
 
 def _graph_sizes(store_path: Path) -> dict[str, int]:
     store = ox.Store.read_only(str(store_path))
-    result = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    result = solutions(
+        store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    )
     return {row["g"].value: int(row["n"].value) for row in result}
 
 

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from kg.export import FORMATS, export_store
 from kg.namespaces import BASE, GRAPHS, ID, LGDE, PREFIXES
+from kg.typed_results import solutions
 from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS
 from kg.web.respond import choose, rdf_response
@@ -59,7 +60,7 @@ def _statistics(state) -> dict[str, int]:
     store = ox.Store.read_only(str(state.build_store))
 
     def count(query: str) -> int:
-        result = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
+        result = solutions(store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES))
         return int(next(iter(result))[0].value)
 
     return {
@@ -251,4 +252,5 @@ def download(extension: str) -> Response:
     response.headers["Cache-Control"] = "public, max-age=300"
     response.set_etag(made.etag)
     # 304 Not Modified when If-None-Match names this ETag; Range requests work too.
-    return response.make_conditional(request)
+    response.make_conditional(request)  # changes the response itself
+    return response

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespaces import BASE, compact
+from kg.typed_results import text_of
 
 LABELS = (
     "http://www.w3.org/2000/01/rdf-schema#label",
@@ -115,11 +116,13 @@ def build_description(iri: str, triples: list[ox.Triple]) -> Description:
 
     for evidence in grouped.get(LGDE_EVIDENCE, []):
         items = by_subject.get(evidence.iri or "", [])
-        source = next((t.object.value for t in items if t.predicate.value == OA_SOURCE), None)
-        selector = next((t.object.value for t in items if t.predicate.value == OA_SELECTOR), None)
+        source = next((text_of(t.object) for t in items if t.predicate.value == OA_SOURCE), None)
+        selector = next(
+            (text_of(t.object) for t in items if t.predicate.value == OA_SELECTOR), None
+        )
         exact = next(
             (
-                t.object.value
+                text_of(t.object)
                 for t in by_subject.get(selector or "", [])
                 if t.predicate.value == OA_EXACT
             ),

@@ -6,7 +6,7 @@ import logging
 from html import escape
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def init_app(app: Flask) -> None:
         if error.code == 413:
             message = "The request body is larger than this endpoint accepts."
         response = error_response(error.code or 500, message)
-        if error.code == 405 and error.valid_methods:
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from kg.queries import Parameter, StoredQuery
 
@@ -30,9 +31,13 @@ def _operation_id(name: str) -> str:
 
 
 def _parameter(parameter: Parameter) -> dict:
-    schema = dict(_SCHEMAS[parameter.type])
+    schema: dict[str, object] = dict(_SCHEMAS[parameter.type])
     if parameter.default is not None:
-        convert = {"integer": int, "decimal": float, "boolean": lambda v: v == "true"}
+        convert: dict[str, Callable[[str], object]] = {
+            "integer": int,
+            "decimal": float,
+            "boolean": lambda v: v == "true",
+        }
         schema["default"] = convert.get(parameter.type, str)(parameter.default)
     return {
         "name": parameter.name,

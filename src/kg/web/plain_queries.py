@@ -110,13 +110,13 @@ class PlainQueries:
             environ.get("SCRIPT_NAME"),
         )
         with self._lock:
-            decoded = self._decoded.get(key, False)
-            if decoded is not False:
+            seen = key in self._decoded
+            if seen:
                 self._decoded.move_to_end(key)
-        if decoded is False:
-            decoded = self._decode(raw, environ.get("HTTP_ACCEPT"), _base_url(environ))
-            if len(raw) <= REMEMBERED_LENGTH:
-                self._remember(key, decoded)
+                return self._decoded[key]
+        decoded = self._decode(raw, environ.get("HTTP_ACCEPT"), _base_url(environ))
+        if len(raw) <= REMEMBERED_LENGTH:
+            self._remember(key, decoded)
         return decoded
 
     def _remember(self, key: tuple, decoded: _Decoded | None) -> None:

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from kg.namespaces import BASE, GRAPH_ONTOLOGY, LGDE, PREFIXES
+from kg.typed_results import solutions
 from kg.web.errors import ApiError
 
 bp = Blueprint("query_page", __name__)
@@ -53,8 +54,8 @@ def ontology_terms(store_path: str) -> tuple[dict[str, str], ...]:
     """The ontology's classes and properties, for the editor's completion list."""
     store = ox.Store.read_only(store_path)
     kinds = {"Class": "class", "ObjectProperty": "property", "DatatypeProperty": "property"}
-    terms = {}
-    for row in store.query(_TERMS_QUERY):
+    terms: dict[str, dict[str, str]] = {}
+    for row in solutions(store.query(_TERMS_QUERY)):
         name = "lgde:" + row["term"].value[len(str(LGDE)) :]
         terms.setdefault(
             name,

@@ -151,8 +151,8 @@ def _ontology_view(triples: list) -> dict:
                         "name": iri[len(namespace) :],
                         "label": (props.get(rdfs + "label") or [""])[0],
                         "comment": (props.get(rdfs + "comment") or [""])[0],
-                        "domain": (props.get(rdfs + "domain") or [None])[0],
-                        "range": (props.get(rdfs + "range") or [None])[0],
+                        "domain": next(iter(props.get(rdfs + "domain", [])), None),
+                        "range": next(iter(props.get(rdfs + "range", [])), None),
                         "parents": props.get(rdfs + "subClassOf", [])
                         + props.get(rdfs + "subPropertyOf", []),
                     }

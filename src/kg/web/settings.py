@@ -119,7 +119,7 @@ class Settings:
     def with_values(self, values: dict[str, str]) -> Settings:
         """A copy with some settings given as text (as on the command line)."""
         known = {f.name: f for f in fields(self)}
-        changes = {}
+        changes: dict[str, Any] = {}
         for name, text in values.items():
             if name not in known:
                 raise ValueError(f"unknown setting {name!r}; settings are {', '.join(known)}")

@@ -13,12 +13,14 @@ import re
 import resource
 import threading
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
+from kg.typed_results import solutions, written
 from kg.web.formats import OXIGRAPH_GRAPH_FORMATS
 from kg.web.isolation import deny_network
 from kg.web.writers import ASK_WRITERS, SELECT_WRITERS, engine_body
@@ -143,16 +145,16 @@ def _run_once(store: ox.Store, job: Job, functions: dict) -> Answer:
             if whole is not None:
                 return Answer(True, whole[0], rows=whole[1])
             # Too long to answer whole: run again and keep the first max_rows rows.
-            result = _query(store, job, functions)
-            variables = [v.value for v in result.variables]
-            solutions, truncated = _take(result, job.max_rows)
-            rows = [[solution[v] for v in variables] for solution in solutions]
+            again = solutions(_query(store, job, functions))
+            variables = [v.value for v in again.variables]
+            taken, truncated = _take(again, job.max_rows)
+            rows: list[Sequence[object | None]] = [[row[v] for v in variables] for row in taken]
             body = SELECT_WRITERS[job.format_key](variables, rows)
             return Answer(True, body, rows=len(rows), truncated=truncated)
         triples, truncated = _take(result, job.max_rows)
         triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        body = ox.serialize(
-            triples, format=OXIGRAPH_GRAPH_FORMATS[job.format_key], prefixes=PREFIXES
+        body = written(
+            ox.serialize(triples, format=OXIGRAPH_GRAPH_FORMATS[job.format_key], prefixes=PREFIXES)
         )
         return Answer(True, body, rows=len(triples), truncated=truncated)
     except SyntaxError as error:
@@ -163,7 +165,7 @@ def _run_once(store: ox.Store, job: Job, functions: dict) -> Answer:
 
 def _take(items, limit: int) -> tuple[list, bool]:
     """The first ``limit`` items, and whether there were more."""
-    taken = []
+    taken: list = []
     for item in items:
         if len(taken) == limit:
             return taken, True

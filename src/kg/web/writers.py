@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from typing import IO, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -203,7 +204,7 @@ def engine_body(
     """
     buffer = _BoundedBuffer(max_bytes)
     try:
-        solutions.serialize(buffer, format=ENGINE_FORMATS[format_key])
+        solutions.serialize(cast(IO[bytes], buffer), format=ENGINE_FORMATS[format_key])
     except _Full:
         return None
     body = b"".join(buffer.parts)
