@@ -56,6 +56,7 @@ SERVER_SETTINGS = {
     "max_rows": "1000",
     "query_workers": "2",
     "worker_wait": "5",
+    "read_timeout": "1",
 }
 
 

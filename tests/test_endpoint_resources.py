@@ -113,7 +113,15 @@ def test_unknown_resource_is_404(server) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["region/hubei%3E", "region/hubei%22", "region/hu%20bei", "region/%7Bx%7D", "region/a%5Cb"],
+    [
+        "region/hubei%3E",
+        "region/hubei%22",
+        "region/hu%20bei",
+        "region/%7Bx%7D",
+        "region/a%5Cb",
+        "region/%FF",
+        "region/%EF%BF%BD",
+    ],
 )
 @pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
 def test_a_path_no_iri_could_have_is_404_not_a_query(server, path, accept) -> None:

@@ -30,6 +30,8 @@ class ServerState:
     downloads: object = None
     queries: dict = field(default_factory=dict)
     cache: ResultCache | None = None
+    responses: ResponseCache | None = None  # whole responses, replayed by kg.web.front
+    plain: PlainQueries | None = None  # plain query requests, answered before Flask
 
     @property
     def total_triples(self) -> int:
@@ -101,9 +103,9 @@ def create_app(
     app.extensions["kg"] = state
     # A repeated request is replayed before anything else; a plain query request is
     # answered before Flask; everything else goes through Flask.
-    app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
-        PlainQueries(app.wsgi_app, state), settings.cache_bytes
-    )
+    state.plain = PlainQueries(app.wsgi_app, state)
+    state.responses = ResponseCache(state.plain, settings.cache_bytes)
+    app.wsgi_app = state.responses  # type: ignore[method-assign]
 
     errors.init_app(app)
     from kg.web import api, dataset_description, query_page, resources, sparql

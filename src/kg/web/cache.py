@@ -58,6 +58,14 @@ class ResultCache:
             self.hits += 1
             return answer
 
+    def holds(self, job: Job) -> bool:
+        """Whether ``job``'s answer is kept (without counting a hit or a miss)."""
+        if self.max_bytes <= 0:
+            return False
+        key = self.key(job)
+        with self._lock:
+            return key in self._answers
+
     def put(self, job: Job, answer: Answer) -> None:
         """Keep ``answer`` if it succeeded and is small enough to share the cache."""
         size = len(answer.body)

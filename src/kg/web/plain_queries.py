@@ -88,6 +88,16 @@ class PlainQueries:
         mark_repeatable(environ)
         return [answer.body]
 
+    def answers_at_once(self, environ: dict) -> bool:
+        """Whether this layer answers the request without a query worker: its answer is
+        in the result cache, or the engine runs its query in this process."""
+        taken = self._take(environ)
+        if taken is None:
+            return False
+        cache = self.state.cache
+        assert cache is not None  # create_app makes it before the first request
+        return self.state.engine.runs_inline(taken.job) or cache.holds(taken.job)
+
     def _take(self, environ: dict) -> _Decoded | None:
         """The request's job, if this layer answers it."""
         if (

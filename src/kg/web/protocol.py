@@ -54,7 +54,7 @@ def read_query_request(request: Request) -> QueryRequest | None:
     update, a wrong or missing media type, a body that is not UTF-8.
     """
     url = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in url:
             raise ApiError(403, READ_ONLY + " (Updates are never sent with GET.)")
         if "query" not in url:

@@ -77,14 +77,12 @@ class ResponseCache:
         method = environ.get("REQUEST_METHOD")
         if self.max_bytes <= 0 or method not in ("GET", "HEAD"):
             return self.app(environ, start_response)
+        replayed = self.replay(environ)
+        if replayed is not None:
+            status, headers, body = replayed
+            start_response(status, headers)
+            return [body]
         key = self._key(environ)
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None:
-                self._kept.move_to_end(key)
-                self.hits += 1
-        if kept is not None:
-            return self._replay(kept, environ, start_response)
 
         started: list = []
         deciding = True
@@ -144,12 +142,24 @@ class ResponseCache:
                 _, dropped = self._kept.popitem(last=False)
                 self._bytes -= len(dropped.body)
 
-    @staticmethod
-    def _replay(kept: _Kept, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    def replay(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """The kept response to this request (status, headers, body), or None.
+
+        Safe to call from any thread, without going through the app: the HTTP front
+        (:mod:`kg.web.front`) answers repeated requests with it before taking a thread.
+        """
+        if self.max_bytes <= 0 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        key = self._key(environ)
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None:
+                return None
+            self._kept.move_to_end(key)
+            self.hits += 1
         wanted = environ.get("HTTP_IF_NONE_MATCH")
         if wanted and parse_etags(wanted).contains_weak(kept.etag.strip('"')):
             headers = [(n, v) for n, v in kept.headers if n.lower() in _KEPT_HEADERS_ON_304]
-            start_response("304 Not Modified", headers)
-            return []
-        start_response(kept.status, kept.headers)
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [kept.body]
+            return "304 Not Modified", headers, b""
+        body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else kept.body
+        return kept.status, kept.headers, body

@@ -37,6 +37,17 @@ class Settings:
     max_body_bytes: int = _setting(
         1_048_576, "Largest request body accepted, chunked or not; a larger one gets 413."
     )
+    read_timeout: float = _setting(
+        10.0,
+        "Seconds a client may take to send a request's headers, and the grace before its "
+        "body must keep up with min_body_rate; a slower request gets 408.",
+    )
+    min_body_rate: int = _setting(
+        1_024,
+        "Bytes per second a request body must average once read_timeout has passed; a "
+        "slower one gets 408. Bodies are read without holding a thread, so a slow "
+        "client costs a connection, not a share of the server.",
+    )
     max_nesting: int = _setting(
         64,
         "Deepest nesting of brackets ( { [ in a query; a deeper one gets 400 before it "
