@@ -43,3 +43,34 @@ def test_unreadable_file_is_a_clear_error(build, tmp_path) -> None:
     unknown.write_bytes(b"PK")
     with pytest.raises(DataFileError, match="unknown RDF format"):
         serving_store(build.path, [unknown])
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("relative.ttl", "<a> <p> <#b> .\n"),
+        (
+            "relative.nt.rdf",
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+            ' xmlns:e="http://example.org/"><rdf:Description rdf:about="a"><e:p rdf:resource="#b"/>'
+            "</rdf:Description></rdf:RDF>\n",
+        ),
+        ("relative.trig", "<g> { <a> <p> <#b> . }\n"),
+    ],
+)
+def test_relative_iris_in_a_file_are_resolved_against_its_uri(build, tmp_path, name, text):
+    # Regression: files were loaded without a base IRI, and one relative IRI stopped
+    # the server from starting.
+    data = tmp_path / name
+    data.write_text(text)
+    path, temporary = serving_store(build.path, [data])
+    try:
+        store = ox.Store.read_only(str(path))
+        base = data.resolve().as_uri()
+        found = list(
+            store.quads_for_pattern(ox.NamedNode(base.rsplit("/", 1)[0] + "/a"), None, None)
+        )
+        assert [q.object.value for q in found] == [base + "#b"]
+        del store
+    finally:
+        shutil.rmtree(temporary)

@@ -21,7 +21,7 @@ def serving_store(build_path: Path, extra_files: list[Path]) -> tuple[Path, Path
     With no extra files this is the build's own store. Otherwise the build's N-Quads
     and the files are loaded into a new store in a temporary folder: N-Quads and TriG
     keep their graph names; triples of other formats go into a graph named by the
-    file's URI.
+    file's URI, which is also the base of the file's relative IRIs.
     """
     if not extra_files:
         return build_path / STORE_DIR, None
@@ -33,9 +33,11 @@ def serving_store(build_path: Path, extra_files: list[Path]) -> tuple[Path, Path
             fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
             if fmt is None:
                 raise DataFileError(f"{path}: unknown RDF format (from its extension)")
-            graph = None if fmt.supports_datasets else ox.NamedNode(path.resolve().as_uri())
+            uri = path.resolve().as_uri()
+            graph = None if fmt.supports_datasets else ox.NamedNode(uri)
             try:
-                store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+                # Relative IRIs in the file are resolved against the file's own URI.
+                store.bulk_load(path=str(path), format=fmt, to_graph=graph, base_iri=uri)
             except (SyntaxError, OSError, ValueError) as error:
                 raise DataFileError(f"{path}: {error}") from None
         store.optimize()
