@@ -142,6 +142,25 @@ def test_share_link_reopens_and_reruns_the_query(server, page, browser) -> None:
     other.close()
 
 
+@pytest.mark.parametrize(
+    "markup", ["<!--<script>", "</script><script>alert(1)</script>", "<!-- -->&amp;"]
+)
+def test_a_share_link_with_markup_in_a_parameter_opens_the_page_whole(
+    server, page, page_log, markup
+) -> None:
+    # Regression: "<!--<script>" in a shared link's parameter put the page's data in
+    # HTML's double-escaped script state; the element then swallowed the next script
+    # tags, and the page never ran.
+    page.goto(
+        "/query?"
+        + urllib.parse.urlencode({"example": "find-concept-by-wording", "wording": markup})
+    )
+    _wait_for_answer(page)
+    assert page.input_value("input[data-parameter=wording]") == markup
+    assert page.inner_text("#status")
+    assert page_log.errors == []
+
+
 def test_example_parameters_are_bound_by_the_api_and_shared(server, page) -> None:
     expected = _get_json(f"{server}/api/queries/targets-by-region?region=region:guizhou")
     everything = _get_json(f"{server}/api/queries/targets-by-region")

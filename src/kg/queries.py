@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,6 +26,7 @@ from kg.namespaces import PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
+MAX_DIGITS = 30  # of an integer parameter: more than any count or amount in this graph
 
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)"
@@ -50,49 +51,95 @@ class Parameter:
     description: str
 
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
-        """The RDF term for ``value``, or :class:`ParameterError`."""
+        """The RDF term for ``value``, or :class:`ParameterError`.
+
+        Values are checked against the lexical space of their XSD type, so that no
+        literal the engine would find ill-typed is ever bound.
+
+        >>> Parameter("n", "integer", None, "").term("+007").value
+        '7'
+        >>> Parameter("n", "integer", None, "").term("9" * 5000)
+        Traceback (most recent call last):
+        ...
+        kg.queries.ParameterError: parameter 'n': an integer of 5000 digits; at most 30 are taken
+        >>> Parameter("x", "decimal", None, "").term("NaN")
+        Traceback (most recent call last):
+        ...
+        kg.queries.ParameterError: parameter 'x': 'NaN' is not a decimal number (like 12.5)
+        >>> Parameter("r", "iri", None, "").term("http://example.org/a\\nb")
+        Traceback (most recent call last):
+        ...
+        kg.queries.ParameterError: parameter 'r': 'http://example.org/a\\nb' is not a valid IRI
+        """
         value = value.strip()
         if self.type == "iri":
-            return ox.NamedNode(_expand_iri(self.name, value))
+            iri = _expand_iri(self.name, value)
+            try:
+                return ox.NamedNode(iri)
+            except ValueError:  # the engine's own IRI grammar decides
+                raise ParameterError(self.name, f"{_shown(value)} is not a valid IRI") from None
         if self.type == "string":
             return ox.Literal(value)
         if self.type == "integer":
-            if not re.fullmatch(r"[+-]?\d+", value):
-                raise ParameterError(self.name, f"{value!r} is not an integer")
-            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+            match = re.fullmatch(r"([+-]?)([0-9]+)", value)
+            if not match:
+                raise ParameterError(self.name, f"{_shown(value)} is not an integer")
+            sign, digits = match.groups()
+            digits = digits.lstrip("0") or "0"
+            if len(digits) > MAX_DIGITS:
+                raise ParameterError(
+                    self.name,
+                    f"an integer of {len(digits)} digits; at most {MAX_DIGITS} are taken",
+                )
+            number = ("-" if sign == "-" and digits != "0" else "") + digits
+            return ox.Literal(number, datatype=ox.NamedNode(XSD + "integer"))
         if self.type == "decimal":
-            try:
-                Decimal(value)
-            except InvalidOperation:
-                raise ParameterError(self.name, f"{value!r} is not a decimal number") from None
+            # xsd:decimal: digits with an optional point; no exponent, NaN or infinity.
+            if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", value):
+                raise ParameterError(
+                    self.name, f"{_shown(value)} is not a decimal number (like 12.5)"
+                )
+            if len(value) > 2 * MAX_DIGITS:
+                raise ParameterError(
+                    self.name, f"a number of {len(value)} characters; at most {2 * MAX_DIGITS}"
+                )
             return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
         if self.type == "year":
-            if not re.fullmatch(r"\d{4}", value):
-                raise ParameterError(self.name, f"{value!r} is not a four-digit year")
+            if not re.fullmatch(r"[0-9]{4}", value):
+                raise ParameterError(self.name, f"{_shown(value)} is not a four-digit year")
             return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
         if self.type == "date":
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise ParameterError(self.name, f"{value!r} is not a date (YYYY-MM-DD)")
+            try:
+                if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                    raise ValueError(value)
+                date.fromisoformat(value)
+            except ValueError:
+                raise ParameterError(
+                    self.name, f"{_shown(value)} is not a date (YYYY-MM-DD)"
+                ) from None
             return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
         if self.type == "boolean":
             if value not in ("true", "false"):
-                raise ParameterError(self.name, f"{value!r} is not true or false")
+                raise ParameterError(self.name, f"{_shown(value)} is not true or false")
             return ox.Literal(value, datatype=ox.NamedNode(XSD + "boolean"))
         raise ParameterError(self.name, f"unknown type {self.type!r}")
+
+
+def _shown(value: str) -> str:
+    """``value`` for a message: quoted, and cut if long."""
+    return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
 def _expand_iri(name: str, value: str) -> str:
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
     if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
-        if any(c in value for c in ' <>"{}|\\^`'):
-            raise ParameterError(name, f"{value!r} is not a valid IRI")
-        return value
+        return value  # checked by the engine's IRI grammar (Parameter.term)
     prefix, sep, local = value.partition(":")
     if sep and prefix in PREFIXES and re.fullmatch(r"[A-Za-z0-9_.\-]*", local):
         return PREFIXES[prefix] + local
     raise ParameterError(
-        name, f"{value!r} is neither an absolute IRI nor a prefixed name with a known prefix"
+        name, f"{_shown(value)} is neither an absolute IRI nor a prefixed name with a known prefix"
     )
 
 

@@ -73,6 +73,20 @@ def starting_query() -> str:
     return prologue + "\n" + STARTING_QUERY
 
 
+def script_json(data: object) -> str:
+    """``data`` as JSON that a ``<script>`` element holds whole, whatever its strings say.
+
+    Escaping ``</`` is not enough: after ``<!--`` and ``<script``, HTML reads the rest
+    of the element as "double escaped", and ``</script>`` no longer ends it. JSON may
+    write any character as ``\\u`` escape, so ``<``, ``>`` and ``&`` never appear.
+
+    >>> script_json({"query": "<!--<script>"})
+    '{"query": "\\\\u003c!--\\\\u003cscript\\\\u003e"}'
+    """
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 @bp.route("/query")
 def query_page() -> Response:
     state = current_app.extensions["kg"]
@@ -104,7 +118,7 @@ def query_page() -> Response:
     page = render_template(
         "query.html",
         text=text,
-        data=json.dumps(data, ensure_ascii=False).replace("</", "<\\/"),
+        data=script_json(data),
         examples=data["examples"],
         example=example,
     )
