@@ -6,17 +6,15 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from flask import Flask, request
+from flask import Flask
 from werkzeug.test import Client, EnvironBuilder
 
 from kg.build import STORE_DIR
 from kg.store import Build
 from kg.web import plain_queries
 from kg.web.app import create_app
-from kg.web.engine import QueryTimeout
 from kg.web.plain_queries import PlainQueries
 from kg.web.settings import Settings
-from kg.web.sparql import HANDED, Handed, execute
 from kg.web.worker import Job
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/lgde/id/region/guangdong> ?p ?o }"
@@ -83,11 +81,6 @@ def _taken(app: Flask, url: str, **headers: str) -> bool:
         ("/sparql?query=" + quote(LOOKUP) + "&format=csv", {}),
         ("/sparql?query=" + quote(LOOKUP) + "&default-graph-uri=x", {}),
         ("/sparql?query=" + quote(LOOKUP), {"If-None-Match": '"x"'}),
-        ("/sparql?query=" + quote(LOOKUP), {"Accept": "image/png"}),
-        ("/sparql?query=" + quote("CONSTRUCT WHERE { ?s ?p ?o }"), {"Accept": "text/csv"}),
-        ("/sparql?query=" + quote("INSERT DATA { <a> <b> <c> }"), {}),
-        ("/sparql?query=" + quote("SELECT * { SERVICE <http://example.org/> { ?s ?p ?o } }"), {}),
-        ("/sparql?query=" + quote("not a query at all"), {}),
         ("/sparql?query=%20", {}),
         ("/sparql/?query=" + quote(LOOKUP), {}),
         ("/sparql?query=" + quote(LOOKUP) + "&query=" + quote(LOOKUP), {}),
@@ -97,6 +90,24 @@ def test_everything_else_goes_to_flask(app: Flask, url: str, headers: dict) -> N
     assert not _taken(app, url, **headers)
     plain, flask_only = _layers(app)
     assert _get(plain, url, **headers) == _get(flask_only, url, **headers)
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("/sparql?query=" + quote(LOOKUP), {"Accept": "image/png"}),
+        ("/sparql?query=" + quote("CONSTRUCT WHERE { ?s ?p ?o }"), {"Accept": "text/csv"}),
+        ("/sparql?query=" + quote("INSERT DATA { <a> <b> <c> }"), {}),
+        ("/sparql?query=" + quote("SELECT * { SERVICE <http://example.org/> { ?s ?p ?o } }"), {}),
+        ("/sparql?query=" + quote("not a query at all"), {}),
+        ("/sparql?query=" + quote("SELECT * WHERE {" * 100), {}),
+    ],
+)
+def test_a_refused_plain_request_gets_flasks_error(app: Flask, url: str, headers: dict) -> None:
+    plain, flask_only = _layers(app)
+    status, written, body = _get(plain, url, **headers)
+    assert 400 <= status < 500
+    assert (status, written, body) == _get(flask_only, url, **headers)
 
 
 @pytest.fixture
@@ -143,16 +154,6 @@ def test_a_query_past_its_deadline_gets_flasks_503_and_runs_once(
     assert b"ran longer than the 1 s allowed" in body
 
 
-def test_flask_runs_a_job_it_was_not_handed(app: Flask, runs: list[Job]) -> None:
-    # A failure is handed on for the job it belongs to; any other job runs as usual.
-    other = Job(query=LOOKUP + " LIMIT 1", form="SELECT", format_key="json", max_rows=100)
-    with app.test_request_context("/sparql"):
-        request.environ[HANDED] = Handed(other, error=QueryTimeout())
-        job = Job(query=LOOKUP, form="SELECT", format_key="json", max_rows=100)
-        answer, _ = execute(job)
-    assert answer.ok and answer.rows > 5 and runs == [job]
-
-
 def test_a_remembered_request_keeps_the_base_of_each_host_and_mount(app: Flask) -> None:
     # Regression guard: decoded requests are remembered; the base IRI that resolves a
     # relative IRI must still be each request's own, not the first one's.
@@ -195,7 +196,7 @@ def test_remembered_requests_keep_their_host_and_format_apart(fresh: Flask, monk
                 assert f"http://{host}/here".encode() in body
                 assert response.mimetype == accept
                 assert seen.setdefault((host, accept), body) == body
-        assert len(plain._decoded) <= 3
+        assert len(plain._prepared) <= 3
     assert plain._take(EnvironBuilder(url, headers={"Host": "b.example"}).get_environ())
 
 
@@ -206,9 +207,9 @@ def test_a_long_request_is_read_every_time_not_remembered(fresh: Flask, monkeypa
     for _ in range(2):
         response = Client(fresh.wsgi_app).get(url)
         assert response.status_code == 200 and int(response.headers["X-Result-Count"]) > 5
-    assert not plain._decoded
+    assert not plain._prepared
     Client(fresh.wsgi_app).get("/sparql?query=" + quote("ASK { ?s ?p ?o }"))
-    assert len(plain._decoded) == 1
+    assert len(plain._prepared) == 1
 
 
 def test_what_is_remembered_stays_within_its_characters(fresh: Flask, monkeypatch) -> None:
@@ -222,5 +223,5 @@ def test_what_is_remembered_stays_within_its_characters(fresh: Flask, monkeypatc
     for url in urls:
         assert Client(fresh.wsgi_app).get(url).status_code == 200
         assert plain._held <= 3 * size
-    assert len(plain._decoded) == 3
-    assert plain._held == sum(len(key[0]) for key in plain._decoded)
+    assert len(plain._prepared) == 3
+    assert plain._held == sum(len(key[0]) for key in plain._prepared)

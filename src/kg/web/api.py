@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from kg import __version__
 from kg.queries import ParameterError, StoredQuery
 from kg.web.errors import ApiError
-from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS
+from kg.web.formats import RESULT_FORMATS
 from kg.web.openapi import openapi_document
-from kg.web.respond import base_url, choose, requested_format
-from kg.web.sparql import answer_job, checked_outline
-from kg.web.worker import Job
+from kg.web.respond import base_url, requested_format
+from kg.web.sparql import respond
+from kg.web.state import server_state
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -20,7 +20,7 @@ EXTENSIONS = {".json": "json", ".csv": "csv", ".tsv": "tsv"}
 
 
 def _queries() -> dict[str, StoredQuery]:
-    return current_app.extensions["kg"].queries
+    return server_state().queries
 
 
 def _summary(query: StoredQuery) -> dict:
@@ -50,20 +50,15 @@ def run_query(name: str) -> Response:
         substitutions = query.substitutions(values)
     except ParameterError as error:
         raise ApiError(400, str(error)) from None
-    settings = current_app.extensions["kg"].settings
-    look = checked_outline(query.text, settings)
-    form = look.form or "SELECT"
-    chosen = choose(API_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS, explicit)
-    job = Job(
-        query=query.text,
-        form=form,
-        format_key=chosen.key,
-        max_rows=settings.max_rows,
-        declares_dataset=look.declares_dataset,
+    prepared = server_state().service.prepare(
+        query.text,
+        accept=request.accept_mimetypes,
+        explicit_format=explicit,
         base_iri=base_url(request),
         substitutions=tuple(substitutions.items()),
+        formats=API_FORMATS,
     )
-    return answer_job(job, chosen)
+    return respond(prepared)
 
 
 @bp.route("/openapi.json")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,27 +14,9 @@ from kg.web.cache import ResultCache
 from kg.web.engine import QueryEngine
 from kg.web.plain_queries import PlainQueries
 from kg.web.response_cache import ResponseCache
+from kg.web.service import QueryService
 from kg.web.settings import Settings
-
-
-@dataclass
-class ServerState:
-    """What the request handlers share: settings, the engine, facts about the data."""
-
-    settings: Settings
-    engine: QueryEngine
-    build_store: Path
-    graph_sizes: dict[str, int] = field(default_factory=dict)
-    statistics: dict[str, int] = field(default_factory=dict)
-    downloads: object = None
-    queries: dict = field(default_factory=dict)
-    cache: ResultCache | None = None
-    responses: ResponseCache | None = None  # whole responses, replayed by kg.web.front
-    plain: PlainQueries | None = None  # plain query requests, answered before Flask
-
-    @property
-    def total_triples(self) -> int:
-        return sum(self.graph_sizes.values())
+from kg.web.state import EXTENSION, ServerState
 
 
 def _graph_sizes(store_path: Path) -> dict[str, int]:
@@ -89,18 +70,20 @@ def create_app(
     )
     atexit.register(engine.close)
     build_store = build_store or store_path
+    cache = ResultCache(settings.cache_bytes, _data_version(Path(store_path)))
     # The service description lists what is served; VoID and downloads describe the build.
-    state = ServerState(settings, engine, build_store, sizes)
     from kg.web.dataset_description import Downloads, _statistics
 
+    service = QueryService(settings, engine, cache)
+    state = ServerState(
+        settings, engine, cache, service, build_store, Downloads(build_store), sizes
+    )
     state.statistics = _statistics(state)
-    state.downloads = Downloads(build_store)
     from kg.layout import Layout
     from kg.queries import stored_queries
 
     state.queries = stored_queries(queries_dir or Layout.discover().queries_dir)
-    state.cache = ResultCache(settings.cache_bytes, _data_version(Path(store_path)))
-    app.extensions["kg"] = state
+    app.extensions[EXTENSION] = state
     # A repeated request is replayed before anything else; a plain query request is
     # answered before Flask; everything else goes through Flask.
     state.plain = PlainQueries(app.wsgi_app, state)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from kg.export import FORMATS, export_store
 from kg.namespaces import BASE, GRAPHS, ID, LGDE, PREFIXES
@@ -17,6 +17,7 @@ from kg.typed_results import solutions
 from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS
 from kg.web.respond import choose, rdf_response
+from kg.web.state import server_state
 
 bp = Blueprint("dataset", __name__)
 
@@ -147,7 +148,7 @@ def description_triples(root: str, state) -> list[ox.Triple]:
 @bp.route("/.well-known/void")
 @bp.route("/dataset")
 def void() -> Response:
-    state = current_app.extensions["kg"]
+    state = server_state()
     fmt = choose(GRAPH_FORMATS, request.args.get("format"))
     triples = description_triples(request.host_url.rstrip("/"), state)
     return rdf_response(triples, fmt, {"void": VOID, "dcat": DCAT, "dcterms": DCT})
@@ -204,7 +205,7 @@ def schema_org(root: str, state, manifest: dict) -> dict:
 
 @bp.route("/")
 def index() -> Response:
-    state = current_app.extensions["kg"]
+    state = server_state()
     root = request.host_url.rstrip("/")
     manifest = _manifest(state)
     page = render_template(
@@ -242,7 +243,7 @@ def download_index() -> Response:
 
 @bp.route(f"/download/{DUMP_NAME}.<extension>")
 def download(extension: str) -> Response:
-    state = current_app.extensions["kg"]
+    state = server_state()
     fmt = next((f for f in FORMATS.values() if f.extension == extension), None)
     if fmt is None:
         raise ApiError(404, f"No download {DUMP_NAME}.{extension}; see /download/.")

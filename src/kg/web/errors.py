@@ -50,7 +50,8 @@ def rendered_error(
             f"<h1>{status} {escape(title)}</h1><p>{escape(message)}</p>"
             f'<p><a href="/sparql">SPARQL endpoint</a></p></html>'
         )
-        return [("Content-Type", "text/html; charset=utf-8"), ("Vary", "Accept")], page.encode()
+        text = page.encode()
+        return [("Content-Type", "text/html; charset=utf-8"), ("Vary", "Accept")], text
     body = json.dumps(
         {"error": title, "message": message, "status": status},
         ensure_ascii=False,

@@ -1,20 +1,16 @@
 """Plain query requests, answered on ``/sparql`` before Flask.
 
-A lookup such as ``SELECT ?p ?o WHERE { <x> ?p ?o }`` takes the engine about 0.07 ms;
-Flask's request and response machinery around it took about 0.25 ms more. A stored
-query that a worker runs cost the HTTP process 1.6 ms of CPU through Flask, most of
-it reading its long URL again; 0.5 ms here. The tools that send queries send many,
-and send the same ones again and again, so this middleware answers the plainest form
-of request itself: a ``GET /sparql`` with
-``query`` as its only parameter, an ``Accept`` that names a format for the query's
-form, and no ``If-None-Match``. It builds the same job, runs it on the same engine
-(inline or in a worker, with the same deadline), uses the same result cache and
-writes the same headers (:func:`kg.web.sparql.answer_headers`) and body as the Flask
-view; ``tests/test_plain_queries.py`` holds the two to it.
+The tools that send queries send many, and send the same ones again and again. This
+middleware answers the plainest form of request itself: a ``GET /sparql`` with
+``query`` as its only parameter and no ``If-None-Match``. It reads the request, then
+prepares and runs it through the same service as the Flask view
+(:class:`kg.web.service.QueryService`), so the job, the cache, the deadline, the
+headers and the errors are the view's; ``tests/test_plain_queries.py`` holds the two
+to it. What it saves is Flask's request and response machinery, and, for a request
+it has seen before, reading it again (unquoting the URL, outlining the query,
+negotiating the format): ``python -m bench.layers`` measures both.
 
-Anything else goes on to Flask. So does a query that fails, with what its run came
-to (:class:`kg.web.sparql.Handed`): Flask words the error as for any other request,
-and the query does not run twice.
+Anything else goes on to Flask.
 """
 
 from __future__ import annotations
@@ -22,36 +18,29 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from http import HTTPStatus
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import get_host
 
-from kg.web.errors import ApiError
-from kg.web.formats import GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, negotiate
+from kg.web.errors import ApiError, rendered_error
 from kg.web.response_cache import mark_repeatable
-from kg.web.sparql import HANDED, Handed, answer_head, answer_headers, checked_outline
-from kg.web.worker import Job
+from kg.web.service import Prepared
 
 if TYPE_CHECKING:
-    from kg.web.app import ServerState
+    from kg.web.state import ServerState
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
-# Requests read before are remembered, decoded: tools send the same queries again and
-# again, and reading one (unquoting the URL, classifying the query, negotiating the
-# format) cost as much as running a short one. Stored queries run to 4 kB in a URL;
-# what is remembered stays under a few megabytes (each request is held twice: as
-# given, and decoded).
+# Requests read before are remembered, prepared: reading one cost as much as running
+# a short query. Stored queries run to 4 kB in a URL; what is remembered stays under
+# a few megabytes.
 REMEMBERED = 1_024  # requests
 REMEMBERED_LENGTH = 16_384  # characters of one query string; longer ones are read each time
 REMEMBERED_CHARACTERS = 2_000_000  # of all the query strings remembered
-
-
-class _Decoded(NamedTuple):
-    job: Job
-    head: tuple[tuple[str, str], ...]  # the headers that the format and ETag decide
+_REFUSED = object()  # remembered for a request this layer does not answer
 
 
 class PlainQueries:
@@ -59,47 +48,38 @@ class PlainQueries:
 
     def __init__(self, app: WSGIApp, state: ServerState) -> None:
         self.app = app
-        self.state = state
-        self._decoded: OrderedDict[tuple, _Decoded | None] = OrderedDict()
-        self._held = 0  # characters of the query strings in _decoded
+        self.service = state.service
+        self._prepared: OrderedDict[tuple, object] = OrderedDict()
+        self._held = 0  # characters of the query strings in _prepared
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        taken = self._take(environ)
-        if taken is None:
-            return self.app(environ, start_response)
-        job, head = taken
-        state = self.state
-        cache = state.cache
-        assert cache is not None  # create_app makes it before the first request
-        answer = cache.get(job)
-        seconds = -1.0
-        if answer is None:
-            try:
-                answer, seconds = state.engine.run(job)
-            except Exception as error:  # Flask words it, and logs what it does not expect
-                environ[HANDED] = Handed(job, error=error)
+        try:
+            prepared = self._take(environ)
+            if prepared is None:
                 return self.app(environ, start_response)
-            if not answer.ok:
-                environ[HANDED] = Handed(job, answer, seconds)
-                return self.app(environ, start_response)
-            cache.put(job, answer)
-        start_response("200 OK", answer_headers(answer, head, seconds, state.settings.max_rows))
+            outcome = self.service.run(prepared.job)
+        except ApiError as error:
+            headers, body = rendered_error(error.status, error.message, environ.get("HTTP_ACCEPT"))
+            status = f"{error.status} {HTTPStatus(error.status).phrase}"
+            length = ("Content-Length", str(len(body)))
+            start_response(status, [*headers, length, *error.headers.items()])
+            return [body]
+        start_response("200 OK", self.service.headers(prepared, outcome))
         mark_repeatable(environ)
-        return [answer.body]
+        return [outcome.answer.body]
 
     def answers_at_once(self, environ: dict) -> bool:
         """Whether this layer answers the request without a query worker: its answer is
         in the result cache, or the engine runs its query in this process."""
-        taken = self._take(environ)
-        if taken is None:
-            return False
-        cache = self.state.cache
-        assert cache is not None  # create_app makes it before the first request
-        return self.state.engine.runs_inline(taken.job) or cache.holds(taken.job)
+        try:
+            prepared = self._take(environ)
+        except ApiError:
+            return True  # refused: the refusal is written at once
+        return prepared is not None and self.service.answered_at_once(prepared)
 
-    def _take(self, environ: dict) -> _Decoded | None:
-        """The request's job, if this layer answers it."""
+    def _take(self, environ: dict) -> Prepared | None:
+        """The request's prepared job, if this layer answers it; ApiError if refused."""
         if (
             environ.get("REQUEST_METHOD") != "GET"
             or environ.get("PATH_INFO") != "/sparql"
@@ -120,27 +100,27 @@ class PlainQueries:
             environ.get("SCRIPT_NAME"),
         )
         with self._lock:
-            seen = key in self._decoded
-            if seen:
-                self._decoded.move_to_end(key)
-                return self._decoded[key]
-        decoded = self._decode(raw, environ.get("HTTP_ACCEPT"), _base_url(environ))
+            if key in self._prepared:
+                self._prepared.move_to_end(key)
+                seen = self._prepared[key]
+                return None if seen is _REFUSED else seen  # type: ignore[return-value]
+        prepared = self._prepare(raw, environ.get("HTTP_ACCEPT"), _base_url(environ))
         if len(raw) <= REMEMBERED_LENGTH:
-            self._remember(key, decoded)
-        return decoded
+            self._remember(key, _REFUSED if prepared is None else prepared)
+        return prepared
 
-    def _remember(self, key: tuple, decoded: _Decoded | None) -> None:
+    def _remember(self, key: tuple, prepared: object) -> None:
         with self._lock:
-            if key in self._decoded:
+            if key in self._prepared:
                 return
-            self._decoded[key] = decoded
+            self._prepared[key] = prepared
             self._held += len(key[0])
-            while len(self._decoded) > REMEMBERED or self._held > REMEMBERED_CHARACTERS:
-                dropped, _ = self._decoded.popitem(last=False)
+            while len(self._prepared) > REMEMBERED or self._held > REMEMBERED_CHARACTERS:
+                dropped, _ = self._prepared.popitem(last=False)
                 self._held -= len(dropped[0])
 
-    def _decode(self, raw: str, accept: str | None, base_iri: str) -> _Decoded | None:
-        """The job of a plain query request; None for any other request."""
+    def _prepare(self, raw: str, accept: str | None, base_iri: str) -> Prepared | None:
+        """The prepared job of a plain query request; None for any other request."""
         if not raw.isascii():
             return None
         try:
@@ -149,29 +129,9 @@ class PlainQueries:
             return None
         if len(fields) != 1 or fields[0][0] != "query" or not fields[0][1].strip():
             return None
-        query = fields[0][1]
-        try:
-            look = checked_outline(query, self.state.settings)
-        except ApiError:  # refused: Flask words the refusal
-            return None
-        if look.form is None:
-            return None
-        formats = RESULT_FORMATS if look.form in ("SELECT", "ASK") else GRAPH_FORMATS
-        try:
-            chosen = negotiate(formats, parse_accept_header(accept, MIMEAccept))
-        except NotAcceptable:
-            return None
-        job = Job(
-            query=query,
-            form=look.form,
-            format_key=chosen.key,
-            max_rows=self.state.settings.max_rows,
-            declares_dataset=look.declares_dataset,
-            base_iri=base_iri,
+        return self.service.prepare(
+            fields[0][1], accept=parse_accept_header(accept, MIMEAccept), base_iri=base_iri
         )
-        cache = self.state.cache
-        assert cache is not None  # create_app makes it before the first request
-        return _Decoded(job, answer_head(chosen, cache.etag(job)))
 
 
 def _base_url(environ: dict) -> str:

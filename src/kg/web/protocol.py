@@ -5,16 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from flask import Request
 from werkzeug.datastructures import MultiDict
 
 from kg.web.errors import ApiError
+from kg.web.service import READ_ONLY
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
-READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What the protocol reader needs of an HTTP request, from any framework."""
+
+    method: str
+    args: MultiDict  # the URL's parameters
+    mimetype: str = ""  # of the body, without parameters
+    charset: str | None = None
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -41,13 +50,12 @@ def _form_fields(raw: bytes) -> MultiDict:
     return MultiDict(pairs)
 
 
-def _charset_ok(request: Request) -> None:
-    charset = request.mimetype_params.get("charset")
+def _charset_ok(charset: str | None) -> None:
     if charset and charset.lower().replace("-", "") != "utf8":
         raise ApiError(415, f"Only UTF-8 is accepted, not charset={charset}.")
 
 
-def read_query_request(request: Request) -> QueryRequest | None:
+def read_query_request(request: ProtocolRequest) -> QueryRequest | None:
     """The query of ``request``, or None for a plain GET (service description).
 
     Raises :class:`ApiError` for every misuse the protocol names: two queries, an
@@ -64,8 +72,8 @@ def read_query_request(request: Request) -> QueryRequest | None:
         mimetype = request.mimetype
         if not mimetype:
             raise ApiError(400, f"A POST needs a Content-Type: {FORM} or {DIRECT}.")
-        _charset_ok(request)
-        raw = request.get_data(cache=True)
+        _charset_ok(request.charset)
+        raw = request.body
         if mimetype == UPDATE:
             raise ApiError(403, READ_ONLY)
         if mimetype == FORM:

@@ -12,11 +12,12 @@ import json
 from functools import cache
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from kg.namespaces import BASE, GRAPH_ONTOLOGY, LGDE, PREFIXES
 from kg.typed_results import solutions
 from kg.web.errors import ApiError
+from kg.web.state import server_state
 
 bp = Blueprint("query_page", __name__)
 
@@ -89,7 +90,7 @@ def script_json(data: object) -> str:
 
 @bp.route("/query")
 def query_page() -> Response:
-    state = current_app.extensions["kg"]
+    state = server_state()
     example = request.args.get("example")
     arguments: dict[str, str] = {}
     if example is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from kg.namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, compact
 from kg.web.describe import build_description, describe_query, facts_query, group_facts
@@ -13,7 +13,7 @@ from kg.web.errors import ApiError
 from kg.web.formats import GRAPH_FORMATS, MediaFormat
 from kg.web.respond import choose, requested_format
 from kg.web.response_cache import mark_repeatable
-from kg.web.sparql import execute
+from kg.web.state import server_state
 from kg.web.worker import Answer, Job
 
 bp = Blueprint("resources", __name__)
@@ -47,11 +47,11 @@ def _choose(explicit: str | None) -> MediaFormat:
 
 
 def _construct(query: str, format_key: str) -> Answer:
-    settings = current_app.extensions["kg"].settings
-    answer, _ = execute(
-        Job(query=query, form="CONSTRUCT", format_key=format_key, max_rows=settings.max_rows)
+    state = server_state()
+    job = Job(
+        query=query, form="CONSTRUCT", format_key=format_key, max_rows=state.settings.max_rows
     )
-    return answer
+    return state.service.run(job).answer
 
 
 def _data_response(body: bytes, fmt: MediaFormat) -> Response:
@@ -81,12 +81,14 @@ def resource(rest: str) -> Response:
         description = build_description(iri, triples)
         if description.empty:
             raise ApiError(404, f"There is no resource <{iri}> in this graph.")
-        settings = current_app.extensions["kg"].settings
-        answer, _ = execute(
-            Job(
-                query=facts_query(iri), form="SELECT", format_key="json", max_rows=settings.max_rows
-            )
+        state = server_state()
+        job = Job(
+            query=facts_query(iri),
+            form="SELECT",
+            format_key="json",
+            max_rows=state.settings.max_rows,
         )
+        answer = state.service.run(job).answer
         facts = group_facts(json.loads(answer.body)["results"]["bindings"])
         page = render_template(
             "resource.html", d=description, facts=facts, formats=DATA_FORMATS, path=request.path

@@ -5,30 +5,13 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Request, Response, request
 
-from kg.web.errors import ApiError
-from kg.web.formats import (
-    OXIGRAPH_GRAPH_FORMATS,
-    MediaFormat,
-    NotAcceptable,
-    UnknownFormat,
-    negotiate,
-)
+from kg.web import service
+from kg.web.formats import OXIGRAPH_GRAPH_FORMATS, MediaFormat
 
 
 def choose(formats: tuple[MediaFormat, ...], explicit: str | None) -> MediaFormat:
-    """The format to answer in, or the 406 / 400 that says why there is none."""
-    try:
-        return negotiate(formats, request.accept_mimetypes, explicit)
-    except NotAcceptable as error:
-        raise ApiError(
-            406,
-            "None of the media types in Accept can be produced. Available: "
-            + ", ".join(error.available)
-            + ".",
-        ) from None
-    except UnknownFormat:
-        keys = ", ".join(f.key for f in formats)
-        raise ApiError(400, f"Unknown format {explicit!r}; use one of {keys}.") from None
+    """The format to answer the current request in (:func:`kg.web.service.choose`)."""
+    return service.choose(formats, request.accept_mimetypes, explicit)
 
 
 def rdf_response(triples: list[ox.Triple], fmt: MediaFormat, prefixes: dict[str, str]) -> Response:
