@@ -34,7 +34,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
-from kg.skolem import skolemize
+from kg.build.skolem import skolemize
 
 HOME = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/lgde/id/"

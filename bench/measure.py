@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.servers import KG, Server, child_environment
-from kg.web.worker import Job, open_store, run_job
+from kg.serve.worker import Job, open_store, run_job
 
 
 @dataclass

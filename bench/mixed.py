@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from bench.generate import HOME
 from bench.run import RESULTS, SCALES, lookup_queries, project
 from bench.servers import Server, kg_server, oxigraph_server, settle
-from kg.build import STORE_DIR
+from kg.layout import STORE_DIR
 from kg.queries import stored_queries
 
 PROCESSES = 4  # client processes: the clients' own Python must not be what is measured

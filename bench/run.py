@@ -28,10 +28,10 @@ from bench.servers import (
     oxigraph_version,
     settle,
 )
-from kg.build import STORE_DIR
+from kg.layout import STORE_DIR
 from kg.queries import stored_queries
-from kg.web.allocator import allocator_in_use, restart_with_jemalloc
-from kg.web.settings import Settings
+from kg.serve.allocator import allocator_in_use, restart_with_jemalloc
+from kg.serve.settings import Settings
 
 SCALES = {"seed": 0, "60k": 60_000, "600k": 600_000, "3m": 3_000_000}
 DATA = HOME / "bench" / "data"

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import engine_alone
-from kg.web.allocator import JEMALLOC, jemalloc_library, preload_environment, preloads
-from kg.web.settings import Settings
+from kg.serve.allocator import JEMALLOC, jemalloc_library, preload_environment, preloads
+from kg.serve.settings import Settings
 
 KG = Path(sys.executable).with_name("kg")
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")

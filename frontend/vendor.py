@@ -2,7 +2,7 @@
 
 The libraries are pinned in ``package.json`` and ``package-lock.json`` (with the
 registry's integrity hashes). ``npm ci`` fetches exactly those; this script copies the
-files the page loads, with each package's licence, into ``src/kg/web/static/vendor/``
+files the page loads, with each package's licence, into ``src/kg/serve/static/vendor/``
 and writes ``manifest.json`` there: package, version, licence, registry integrity and the
 SHA-256 of every copied file. The test suite checks the copies against the manifest and
 the manifest against the lock file; ``--check`` checks them against a fresh ``npm ci``.
@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 FRONTEND = Path(__file__).resolve().parent
-VENDOR = FRONTEND.parent / "src" / "kg" / "web" / "static" / "vendor"
+VENDOR = FRONTEND.parent / "src" / "kg" / "serve" / "static" / "vendor"
 
 # What the query page loads from each package, and the file that holds its licence.
 FILES: dict[str, dict[str, object]] = {

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.web import allocator
-from kg.web.allocator import allocator_in_use, preload_environment
-from kg.web.settings import Settings
+from kg.serve import allocator
+from kg.serve.allocator import allocator_in_use, preload_environment
+from kg.serve.settings import Settings
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from rdflib import Graph
 
 from bench.generate import generate, read_template
 from kg.build import build_graph
+from kg.build.skolem import skolemize
+from kg.build.vocabulary import GRAPH_ASSERTED
 from kg.layout import Layout
-from kg.namespaces import GRAPH_ASSERTED
-from kg.skolem import skolemize
 
 from .conftest import HOME
 

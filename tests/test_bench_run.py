@@ -32,8 +32,8 @@ from bench.servers import (
     oxigraph_server,
     settle,
 )
+from kg.serve.allocator import jemalloc_library
 from kg.store import Build
-from kg.web.allocator import jemalloc_library
 
 
 def _load(per_second: float, errors: int = 0) -> Load:

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from kg.build import DATASET_FILE, MANIFEST_FILE, BuildError, build_graph
-from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from kg.build.vocabulary import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kg.store import Build
 
 from .conftest import replace_in

@@ -193,8 +193,8 @@ def test_long_inline_query_is_not_taken_for_a_file_name(kg) -> None:
 
 
 def test_settings_lists_each_setting_and_says_whether_queries_are_isolated() -> None:
-    from kg.web.isolation import availability
-    from kg.web.settings import meanings
+    from kg.serve.isolation import availability
+    from kg.serve.settings import meanings
 
     result = CliRunner().invoke(main, ["settings"])
     assert result.exit_code == 0

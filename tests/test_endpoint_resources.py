@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from kg.export import FORMATS
+from kg.build.export import FORMATS
 
 from .http_client import request
 
@@ -176,7 +176,7 @@ def test_downloads_with_etag(server, build, fmt) -> None:
     assert reply.status == 200 and reply.media_type == spec.media_type
     etag = reply.headers["etag"]
     assert etag.strip('"') == hashlib.sha256(reply.body).hexdigest()[:32]
-    from kg.export import export_store
+    from kg.build.export import export_store
 
     assert reply.body == export_store(build.store, fmt)  # the build, byte for byte
     again = request(server, "GET", path, headers={"If-None-Match": etag})

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
 
-from kg.export import FORMATS, export_store
-from kg.namespaces import GRAPH_INFERRED
+from kg.build.export import FORMATS, export_store
+from kg.build.vocabulary import GRAPH_INFERRED
 from kg.store import Build
 
 RDFLIB_NAMES = {
@@ -31,7 +31,7 @@ def _rdflib_triples(data: bytes, fmt: str) -> set:
 
 
 def _oxigraph_triples(data: bytes, fmt: str) -> set:
-    quads = ox.parse(data, format=FORMATS[fmt].oxigraph)
+    quads = ox.parse(data, format=FORMATS[fmt].engine_rdf)
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     graph = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     return set(graph)
@@ -92,7 +92,7 @@ def test_turtle_declares_the_project_prefixes(build) -> None:
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_export_is_byte_identical_whatever_the_hash_seed(build, fmt) -> None:
     script = (
-        "import sys; from pathlib import Path; from kg.export import export; "
+        "import sys; from pathlib import Path; from kg.build.export import export; "
         f"sys.stdout.buffer.write(export(Path({str(build.path)!r}), {fmt!r}))"
     )
     outputs = []

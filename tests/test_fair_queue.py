@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 import pytest
 
-from kg.build import STORE_DIR
+from kg.layout import STORE_DIR
+from kg.serve.engine import QueryEngine
+from kg.serve.fair_queue import FairQueue
+from kg.serve.worker import Job
 from kg.store import Build
-from kg.web.engine import QueryEngine
-from kg.web.fair_queue import FairQueue
-from kg.web.worker import Job
 
 
 def _until(condition: Callable[[], bool], seconds: float = 5.0) -> None:

@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from kg.web.front import BodyReader, Front, Refused
-from kg.web.settings import Settings
+from kg.serve.front import BodyReader, Front, Refused
+from kg.serve.settings import Settings
 
 
 def _run(coroutine):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.serve.allocator import allocator_in_use, jemalloc_library
+from kg.serve.settings import Settings
 from kg.store import Build
-from kg.web.allocator import allocator_in_use, jemalloc_library
-from kg.web.settings import Settings
 
 from .conftest import SERVER_PIDS, running_server
 from .test_endpoint_safety import _children, _query_workers

@@ -12,12 +12,12 @@ from urllib.parse import quote
 import pytest
 from werkzeug.test import Client, EnvironBuilder
 
-from kg.build import STORE_DIR
+from kg.layout import STORE_DIR
+from kg.serve.app import create_app
+from kg.serve.engine import QueryEngine, QueryTimeout
+from kg.serve.settings import Settings
+from kg.serve.worker import Job
 from kg.store import Build
-from kg.web.app import create_app
-from kg.web.engine import QueryEngine, QueryTimeout
-from kg.web.settings import Settings
-from kg.web.worker import Job
 
 JOIN = "SELECT ?s ?l WHERE { ?s a lgde:Province ; rdfs:label ?l } ORDER BY ?s ?l"
 SLOW = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from kg.build import STORE_DIR
-from kg.pattern_query import pattern_limit
+from kg.layout import STORE_DIR
+from kg.serve.engine import INLINE_ROWS, EngineBusy, QueryEngine, QueryTimeout
+from kg.serve.pattern_query import pattern_limit
+from kg.serve.worker import Job
 from kg.store import Build
-from kg.web.engine import INLINE_ROWS, EngineBusy, QueryEngine, QueryTimeout
-from kg.web.worker import Job
 
 ANHUI = "<https://w3id.org/lgde/id/region/anhui>"
 
@@ -71,7 +71,7 @@ def test_anything_more_is_not(query: str) -> None:
 
 
 def test_a_text_read_again_gets_the_same_answer_and_only_short_texts_are_kept() -> None:
-    from kg.pattern_query import _LONGEST, _read_pattern
+    from kg.serve.pattern_query import _LONGEST, _read_pattern
 
     query = f"SELECT ?p ?o WHERE {{ {ANHUI} ?p ?o }} LIMIT 7"
     assert [pattern_limit(query) for _ in range(3)] == [7, 7, 7]

@@ -9,13 +9,13 @@ import pytest
 from flask import Flask
 from werkzeug.test import Client, EnvironBuilder
 
-from kg.build import STORE_DIR
+from kg.layout import STORE_DIR
+from kg.serve import plain_queries
+from kg.serve.app import create_app
+from kg.serve.plain_queries import PlainQueries
+from kg.serve.settings import Settings
+from kg.serve.worker import Job
 from kg.store import Build
-from kg.web import plain_queries
-from kg.web.app import create_app
-from kg.web.plain_queries import PlainQueries
-from kg.web.settings import Settings
-from kg.web.worker import Job
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/lgde/id/region/guangdong> ?p ?o }"
 # Not one triple pattern: a query worker runs it (inline_ms is 0 below).
@@ -183,8 +183,8 @@ def fresh(build: Build) -> Iterator[Flask]:
 
 def test_remembered_requests_keep_their_host_and_format_apart(fresh: Flask, monkeypatch) -> None:
     """A request read before is not read again, but another host or format is another job."""
-    monkeypatch.setattr(plain_queries, "REMEMBERED", 3)
     plain, _ = _layers(fresh)
+    plain._prepared.max_items = 3
     url = "/sparql?query=" + quote("SELECT ?x WHERE { BIND(<here> AS ?x) }")
     seen = {}
     for _ in range(2):
@@ -219,9 +219,9 @@ def test_what_is_remembered_stays_within_its_characters(fresh: Flask, monkeypatc
         for n in range(6)
     ]
     size = len(urls[0].split("?", 1)[1])
-    monkeypatch.setattr(plain_queries, "REMEMBERED_CHARACTERS", 3 * size)
+    plain._prepared.max_weight = 3 * size
     for url in urls:
         assert Client(fresh.wsgi_app).get(url).status_code == 200
-        assert plain._held <= 3 * size
+        assert plain._prepared.weight <= 3 * size
     assert len(plain._prepared) == 3
-    assert plain._held == sum(len(key[0]) for key in plain._prepared)
+    assert plain._prepared.weight == sum(len(key[0]) for key in plain._prepared.keys())  # noqa: SIM118

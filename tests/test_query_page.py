@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.conftest import HOME
 from tests.http_client import request
 
-STATIC = HOME / "src" / "kg" / "web" / "static"
+STATIC = HOME / "src" / "kg" / "serve" / "static"
 VENDOR = STATIC / "vendor"
 FRONTEND = HOME / "frontend"
 
@@ -168,8 +168,8 @@ def test_the_wheel_carries_the_front_end(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"kg/web/static/vendor/{t}" for p in _manifest()["packages"] for t in p["files"]}
-    expected |= {f"kg/web/static/{n}" for n in ("sparql-editor.js", "results-chart.js")}
-    expected |= {"kg/web/static/query.js", "kg/web/static/sparql-results.js"}
-    expected |= {"kg/web/static/query.css", "kg/web/templates/query.html"}
+    expected = {f"kg/serve/static/vendor/{t}" for p in _manifest()["packages"] for t in p["files"]}
+    expected |= {f"kg/serve/static/{n}" for n in ("sparql-editor.js", "results-chart.js")}
+    expected |= {"kg/serve/static/query.js", "kg/serve/static/sparql-results.js"}
+    expected |= {"kg/serve/static/query.css", "kg/serve/templates/query.html"}
     assert expected <= names

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
-from kg.reasoning import consistency_problems, infer
+from kg.build.reasoning import consistency_problems, infer
 from kg.store import Build
 
 from .conftest import HOME

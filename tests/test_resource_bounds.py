@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import pytest
 
 from kg.layout import STORE_DIR
-from kg.web.app import create_app
-from kg.web.engine import EngineBusy, QueryEngine, QueryTimeout
-from kg.web.settings import Settings
-from kg.web.worker import Job
+from kg.serve.app import create_app
+from kg.serve.engine import EngineBusy, QueryEngine, QueryTimeout
+from kg.serve.settings import Settings
+from kg.serve.worker import Job
 
 from .http_client import request
 
@@ -123,8 +123,8 @@ def test_a_request_that_would_wait_behind_too_many_is_answered_at_once(store) ->
 
 ORPHAN_SCRIPT = """
 import sys
-from kg.web.engine import QueryEngine
-from kg.web.worker import Job
+from kg.serve.engine import QueryEngine
+from kg.serve.worker import Job
 
 if __name__ == "__main__":
     engine = QueryEngine(sys.argv[1], workers=1, timeout=2)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.test import Client
 
-from kg.web.response_cache import ResponseCache, mark_repeatable
+from kg.serve.response_cache import ResponseCache, mark_repeatable
 
 
 class CountingApp:

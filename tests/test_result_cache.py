@@ -8,8 +8,8 @@ import uuid
 import pyoxigraph as ox
 import pytest
 
-from kg.web.cache import ResultCache
-from kg.web.worker import Answer, Job
+from kg.serve.cache import ResultCache
+from kg.serve.worker import Answer, Job
 
 from .conftest import SERVER_SETTINGS, running_server
 from .http_client import request

@@ -1,6 +1,6 @@
 """SELECT answers written by the engine agree with the ones written here, row for row.
 
-The engine writes a whole answer (:func:`kg.web.writers.engine_body`); the endpoint
+The engine writes a whole answer (:func:`kg.serve.writers.engine_body`); the endpoint
 counts its rows to cap it. These tests give both writers awkward terms, in every
 format, and check the answers say the same and the counts are exact.
 """
@@ -16,8 +16,8 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 
-from kg.web.worker import Job, run_job
-from kg.web.writers import SELECT_WRITERS, count_rows, engine_body
+from kg.serve.worker import Job, run_job
+from kg.serve.writers import SELECT_WRITERS, count_rows, engine_body
 
 EX = "http://example.org/"
 AWKWARD = [

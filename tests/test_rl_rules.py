@@ -10,10 +10,10 @@ from rdflib.namespace import OWL, RDF
 
 from bench.generate import generate
 from kg.build import check_sources
-from kg.data_store import DataStore
+from kg.build.data_store import DataStore
+from kg.build.reasoning import infer, infer_with_owlrl
+from kg.build.rl_rules import CompiledOntology, Unsupported, closure_of_instances
 from kg.layout import Layout
-from kg.reasoning import infer, infer_with_owlrl
-from kg.rl_rules import CompiledOntology, Unsupported, closure_of_instances
 
 PREFIXES = """
 @prefix owl: <http://www.w3.org/2002/07/owl#> .

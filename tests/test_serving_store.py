@@ -7,9 +7,9 @@ import shutil
 import pyoxigraph as ox
 import pytest
 
-from kg.build import STORE_DIR
+from kg.layout import STORE_DIR
+from kg.serve.dataset import DataFileError, serving_store
 from kg.store import Build
-from kg.web.dataset import DataFileError, serving_store
 
 
 def test_no_extra_files_serves_the_build_itself(build: Build) -> None:

@@ -1,7 +1,7 @@
 """SHACL Core features the project's shapes do not use, compiled and compared with pySHACL.
 
 The project's own shapes are compared case by case in ``test_shacl_sparql.py``; these
-cover the rest of what :mod:`kg.shacl_core` compiles, and what it leaves to pySHACL.
+cover the rest of what :mod:`kg.build.shacl_core` compiles, and what it leaves to pySHACL.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pyshacl import validate
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
-from kg.shacl_checks import compile_shape
-from kg.shacl_core import Unsupported
-from kg.validate import ShaclPlan, run_shacl
+from kg.build.shacl_checks import compile_shape
+from kg.build.shacl_core import Unsupported
+from kg.build.validate import ShaclPlan, run_shacl
 
 from .test_shacl_sparql import _results as _with_messages
 

@@ -7,8 +7,8 @@ from pyshacl import validate
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from kg.shacl_sparql import _this_is_bound
-from kg.validate import ShaclPlan, run_shacl
+from kg.build.shacl_sparql import _this_is_bound
+from kg.build.validate import ShaclPlan, run_shacl
 
 from .test_shapes import CASES, VALID, ontology, shapes  # noqa: F401  (fixtures)
 

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from kg.validate import run_shacl
+from kg.build.validate import run_shacl
 
 from .conftest import HOME
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.data_store import DataStore
+from kg.build.data_store import DataStore
+from kg.build.sources import Sources, _parse_data
 from kg.layout import Layout
-from kg.sources import Sources, _parse_data
 
 
 def _read(tmp_path: Path, texts: dict[str, str]) -> tuple[Sources, list]:

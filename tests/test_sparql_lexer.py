@@ -23,9 +23,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from kg.serve.engine import QueryEngine
+from kg.serve.worker import Job
 from kg.sparql_lexer import outline, tokens
-from kg.web.engine import QueryEngine
-from kg.web.worker import Job
 
 from .conftest import W3C
 from .http_client import request
@@ -112,7 +112,7 @@ def _engine_readings(queries: list[str]) -> list[str]:
     script = """
 import json, sys
 import pyoxigraph as ox
-from kg.web.isolation import deny_network
+from kg.serve.isolation import deny_network
 assert deny_network() == ""
 store, kinds = ox.Store(), []
 for query in json.load(sys.stdin):

@@ -7,8 +7,8 @@ import pytest
 
 from kg.namespaces import PREFIXES
 from kg.queries import stored_queries
+from kg.serve.worker import Job, prefixes_used, run_job
 from kg.store import Build
-from kg.web.worker import Job, prefixes_used, run_job
 
 from .conftest import HOME
 
@@ -49,7 +49,7 @@ def test_the_prefixes_a_query_names(query: str, names: set[str]) -> None:
 
 
 def test_long_and_short_queries_are_given_the_same_prefixes() -> None:
-    from kg.web.worker import MEMO_LENGTH
+    from kg.serve.worker import MEMO_LENGTH
 
     short = "SELECT * { ?s rdfs:label ?o ; dcterms:title ?t }"
     long = short + " #" + "x" * MEMO_LENGTH  # scanned each time, not remembered

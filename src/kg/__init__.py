@@ -25,7 +25,7 @@ _EXPORTS |= {"Build": "kg.store", "open_build": "kg.store"}
 
 
 def __getattr__(name: str) -> object:
-    # Imported on first use: a query worker process imports kg.web.worker, which should
+    # Imported on first use: a query worker process imports kg.serve.worker, which should
     # not pull in the build (rdflib, owlrl, pySHACL) and slow every worker's start.
     if name in _EXPORTS:
         import importlib

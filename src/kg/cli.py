@@ -138,7 +138,7 @@ def validate(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def export(ctx: click.Context, fmt: str, no_inferred: bool, output: Path | None) -> None:
     """Export the current build, sorted and stable."""
-    from kg.export import export_store
+    from kg.build.export import export_store
 
     data = export_store(_open(ctx).store, fmt, include_inferred=not no_inferred)
     if output:
@@ -230,8 +230,8 @@ def serve(
     N-Quads and TriG files keep their graph names; other files become a graph named
     by the file's URI.
     """
-    from kg.web.allocator import allocator_in_use, restart_with_jemalloc
-    from kg.web.settings import Settings
+    from kg.serve.allocator import allocator_in_use, restart_with_jemalloc
+    from kg.serve.settings import Settings
 
     try:
         chosen = Settings().with_values(dict(settings))
@@ -243,11 +243,11 @@ def serve(
     import shutil
     from functools import partial
 
-    from kg.build import STORE_DIR
-    from kg.web import create_app
-    from kg.web.dataset import DataFileError, serving_store
-    from kg.web.http_server import serve_app
-    from kg.web.isolation import availability
+    from kg.layout import STORE_DIR
+    from kg.serve import create_app
+    from kg.serve.dataset import DataFileError, serving_store
+    from kg.serve.http_server import serve_app
+    from kg.serve.isolation import availability
 
     build = _open(ctx)
     try:
@@ -278,8 +278,8 @@ def serve(
 @main.command(name="settings")
 def show_settings() -> None:
     """List the server settings, their defaults and what they mean."""
-    from kg.web.isolation import availability
-    from kg.web.settings import meanings
+    from kg.serve.isolation import availability
+    from kg.serve.settings import meanings
 
     for name, default, meaning in meanings():
         click.echo(f"{name:<16} {default!s:<10} {meaning}")

@@ -1,22 +1,23 @@
-"""IRIs of the project and of the vocabularies it reuses, and the prefixes it declares."""
+"""IRIs of the project and of the vocabularies it reuses, and the prefixes it declares.
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+Plain strings, so that the serving side reads them without rdflib; the build side has
+them as rdflib terms in :mod:`kg.build.vocabulary`.
+"""
 
 BASE = "https://w3id.org/lgde/"
 ID = BASE + "id/"
 
-LGDE = Namespace(BASE + "ontology#")
-ONTOLOGY_IRI = URIRef(BASE + "ontology")
-OA = Namespace("http://www.w3.org/ns/oa#")
-ORG = Namespace("http://www.w3.org/ns/org#")
-SCHEMA = Namespace("https://schema.org/")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-QB = Namespace("http://purl.org/linked-data/cube#")
+LGDE = BASE + "ontology#"
+ONTOLOGY_IRI = BASE + "ontology"
+OA = "http://www.w3.org/ns/oa#"
+ORG = "http://www.w3.org/ns/org#"
+SCHEMA = "https://schema.org/"
+SPDX = "http://spdx.org/rdf/terms#"
+QB = "http://purl.org/linked-data/cube#"
 
-GRAPH_ONTOLOGY = URIRef(BASE + "graph/ontology")
-GRAPH_ASSERTED = URIRef(BASE + "graph/asserted")
-GRAPH_INFERRED = URIRef(BASE + "graph/inferred")
+GRAPH_ONTOLOGY = BASE + "graph/ontology"
+GRAPH_ASSERTED = BASE + "graph/asserted"
+GRAPH_INFERRED = BASE + "graph/inferred"
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 
 # Kinds of resource under ``id/``; each is a prefix in exports and query results.
@@ -45,27 +46,27 @@ ID_KINDS = (
 )
 
 PREFIXES: dict[str, str] = {
-    "lgde": str(LGDE),
+    "lgde": LGDE,
     **{kind: f"{ID}{kind}/" for kind in ID_KINDS},
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": str(PROV),
-    "foaf": str(FOAF),
-    "org": str(ORG),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": ORG,
     "opengov": "http://www.w3.org/ns/opengov#",
-    "schema": str(SCHEMA),
-    "oa": str(OA),
-    "qb": str(QB),
+    "schema": SCHEMA,
+    "oa": OA,
+    "qb": QB,
     "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
     "sdmx-measure": "http://purl.org/linked-data/sdmx/2009/measure#",
     "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
     "unit": "http://qudt.org/vocab/unit/",
     "time": "http://www.w3.org/2006/time#",
-    "spdx": str(SPDX),
+    "spdx": SPDX,
     "wd": "http://www.wikidata.org/entity/",
 }
 

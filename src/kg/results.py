@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kg.formats import RESULT_FORMATS
 from kg.namespaces import PREFIXES, compact
 from kg.typed_results import written
 
-OXIGRAPH_RESULT_FORMATS = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-}
+OXIGRAPH_RESULT_FORMATS = {f.key: f.engine_results for f in RESULT_FORMATS}
 
 
 def term_text(term: object) -> str:

@@ -23,7 +23,7 @@ A character that no terminal accepts is skipped, and reading goes on: such a que
 a syntax error for the engine, and skipping one character can never hide what follows.
 ``tests/test_sparql_lexer.py`` holds the outline to the engine's own reading of the
 W3C syntax tests and to adversarial spellings; the query workers cannot open network
-connections in any case (:mod:`kg.web.isolation`), so a reading this module gets
+connections in any case (:mod:`kg.serve.isolation`), so a reading this module gets
 wrong still reaches nothing.
 
 >>> outline("PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:p ?o }").form
