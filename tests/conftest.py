@@ -16,6 +16,56 @@ from kg.store import Build
 
 HOME = Path(__file__).resolve().parents[1]
 
+# Tests that start real servers, browsers or load generators are marked "slow", by the
+# fixtures they use or the module they are in: ``pytest -m "not slow"`` runs the rest.
+SLOW_FIXTURES = {"server", "plain_server", "browser", "page", "eval_server", "listener"}
+SLOW_MODULES = {"test_faults", "test_bench_run", "test_bench_generate", "test_resource_bounds"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = getattr(item, "module", None)
+        module = module.__name__.rsplit(".", 1)[-1] if module is not None else ""
+        if fixtures & SLOW_FIXTURES or module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
+def wait_until(condition, limit: float = 60, what: str = "the condition") -> None:
+    """Wait until ``condition()`` holds: a readiness wait, not a timing check (``limit``
+    only keeps a broken test from hanging)."""
+    import time
+
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {limit:g} s for {what}"
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="session")
+def app(build: Build):
+    """The application in process, over the session's build (no HTTP server)."""
+    from kg.serve import create_app
+    from kg.serve.settings import Settings
+
+    made = create_app(Settings(query_workers=1, query_timeout=5), store_path=build.path / "store")
+    yield made
+    made.extensions["kg"].engine.close()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of :func:`app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    """Runs the ``kg`` command in process."""
+    from click.testing import CliRunner
+
+    return CliRunner()
+
 
 @pytest.fixture(scope="session")
 def layout(tmp_path_factory: pytest.TempPathFactory) -> Layout:

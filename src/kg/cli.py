@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -50,7 +51,35 @@ def _open(ctx: click.Context) -> Build:
     return open_build(layout, ensure=False)
 
 
-@click.group()
+class _Commands(click.Group):
+    """The ``kg`` commands; what goes wrong outside the program is told plainly."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from kg.store import DamagedBuildError
+
+        try:
+            return super().invoke(ctx)
+        except DamagedBuildError as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
+        except OSError as error:
+            if error.errno == errno.ENOSPC:
+                where = f" writing {error.filename}" if error.filename else ""
+                click.echo(
+                    f"The disk is full{where}. Free some space and run the command again; "
+                    "the last good build is unchanged.",
+                    err=True,
+                )
+                sys.exit(1)
+            if error.errno in (errno.EACCES, errno.EROFS):
+                click.echo(
+                    f"Cannot write {error.filename or 'a file'}: {error.strerror}.", err=True
+                )
+                sys.exit(1)
+            raise
+
+
+@click.group(cls=_Commands)
 @click.option(
     "--home",
     type=click.Path(file_okay=False, exists=True, path_type=Path),

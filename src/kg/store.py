@@ -23,6 +23,17 @@ class NoBuildError(Exception):
     """There is no current build and none was asked for."""
 
 
+class DamagedBuildError(Exception):
+    """A build folder that cannot be read: what is wrong, and what to do."""
+
+    def __init__(self, path: Path, what: str, cause: object) -> None:
+        self.path = path
+        super().__init__(
+            f"The build at {path} is damaged: {what} ({cause}). Run 'kg build' to make a "
+            "new one (the damaged folder can then be deleted)."
+        )
+
+
 @dataclass
 class Build:
     """A finished build: its folder, its manifest and its (read-only) store."""
@@ -33,9 +44,19 @@ class Build:
 
     @classmethod
     def open(cls, path: Path) -> Build:
+        """The build in ``path``; :class:`DamagedBuildError` if it cannot be read."""
         path = path.resolve()
-        manifest = json.loads((path / MANIFEST_FILE).read_text())
-        return cls(path, manifest, pyoxigraph.Store.read_only(str(path / STORE_DIR)))
+        try:
+            manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise DamagedBuildError(path, f"its {MANIFEST_FILE} cannot be read", error) from None
+        if not (path / STORE_DIR).is_dir():
+            raise DamagedBuildError(path, f"its {STORE_DIR}/ folder is missing", "not found")
+        try:
+            store = pyoxigraph.Store.read_only(str(path / STORE_DIR))
+        except (OSError, RuntimeError) as error:  # RocksDB reports corruption as RuntimeError
+            raise DamagedBuildError(path, f"its {STORE_DIR}/ cannot be opened", error) from None
+        return cls(path, manifest, store)
 
     def query(self, sparql: str, *, prefixes: bool = True, **options):
         """Run a SPARQL query over the union of all graphs.

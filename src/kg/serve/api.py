@@ -9,7 +9,7 @@ from kg.queries import ParameterError, StoredQuery
 from kg.serve.errors import ApiError
 from kg.serve.formats import RESULT_FORMATS
 from kg.serve.openapi import openapi_document
-from kg.serve.respond import base_url, requested_format
+from kg.serve.respond import base_url, requested_format, site_root
 from kg.serve.sparql import respond
 from kg.serve.state import server_state
 
@@ -24,7 +24,7 @@ def _queries() -> dict[str, StoredQuery]:
 
 
 def _summary(query: StoredQuery) -> dict:
-    return {**query.summary(), "url": f"{request.host_url.rstrip('/')}/api/queries/{query.name}"}
+    return {**query.summary(), "url": f"{site_root()}/api/queries/{query.name}"}
 
 
 @bp.route("/queries")
@@ -63,7 +63,7 @@ def run_query(name: str) -> Response:
 
 @bp.route("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document(_queries(), request.host_url.rstrip("/"), __version__))
+    return jsonify(openapi_document(_queries(), site_root(), __version__))
 
 
 @bp.route("/")

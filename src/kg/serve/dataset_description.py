@@ -18,7 +18,7 @@ from kg.formats import by_key
 from kg.namespaces import BASE, GRAPHS, ID, LGDE, PREFIXES
 from kg.serve.errors import ApiError
 from kg.serve.formats import GRAPH_FORMATS
-from kg.serve.respond import choose, rdf_response
+from kg.serve.respond import choose, rdf_response, site_root
 from kg.serve.state import server_state
 from kg.typed_results import solutions
 
@@ -165,7 +165,7 @@ def description_triples(root: str, state) -> list[ox.Triple]:
 def void() -> Response:
     state = server_state()
     fmt = choose(GRAPH_FORMATS, request.args.get("format"))
-    triples = description_triples(request.host_url.rstrip("/"), state)
+    triples = description_triples(site_root(), state)
     return rdf_response(triples, fmt, {"void": VOID, "dcat": DCAT, "dcterms": DCT})
 
 
@@ -221,7 +221,7 @@ def schema_org(root: str, state, manifest: dict) -> dict:
 @bp.route("/")
 def index() -> Response:
     state = server_state()
-    root = request.host_url.rstrip("/")
+    root = site_root()
     manifest = _manifest(state)
     page = render_template(
         "index.html",
@@ -245,7 +245,7 @@ def download_index() -> Response:
             render_template("downloads.html", formats=FORMATS.values(), name=DUMP_NAME),
             mimetype="text/html",
         )
-    root = request.host_url.rstrip("/")
+    root = site_root()
     from flask import jsonify
 
     return jsonify(

@@ -103,7 +103,9 @@ class PlainQueries:
         seen = self._prepared.get(key)
         if seen is not None:
             return None if seen is _REFUSED else seen  # type: ignore[return-value]
-        prepared = self._prepare(raw, environ.get("HTTP_ACCEPT"), _base_url(environ))
+        public = self.service.settings.public_url
+        base = public + environ["PATH_INFO"] if public else _base_url(environ)
+        prepared = self._prepare(raw, environ.get("HTTP_ACCEPT"), base)
         if len(raw) <= REMEMBERED_LENGTH:
             self._prepared.put(key, _REFUSED if prepared is None else prepared, len(raw))
         return prepared

@@ -7,6 +7,7 @@ from flask import Request, Response, request
 
 from kg.serve import service
 from kg.serve.formats import MediaFormat
+from kg.serve.state import server_state
 
 
 def choose(formats: tuple[MediaFormat, ...], explicit: str | None) -> MediaFormat:
@@ -34,10 +35,19 @@ def requested_format(name: str, extensions: dict[str, str]) -> tuple[str, str | 
     return name, request.args.get("format")
 
 
+def site_root(given: Request | None = None) -> str:
+    """Where this server is reached, without a final slash: the ``public_url`` setting,
+    or else the request's own scheme, Host and mount point."""
+    given = given or request
+    public = server_state().settings.public_url
+    return public or f"{given.scheme}://{given.host}{given.root_path}"
+
+
 def base_url(given: Request) -> str:
     """The request's URL without its query: the base that resolves a query's relative IRIs.
 
-    The same as ``Request.base_url`` for the paths this server routes, built without
-    re-encoding the URL as an IRI on every request.
+    The same as ``Request.base_url`` for the paths this server routes (with
+    ``public_url`` in place of the scheme, Host and mount point when it is set), built
+    without re-encoding the URL as an IRI on every request.
     """
-    return f"{given.scheme}://{given.host}{given.root_path}{given.path}"
+    return site_root(given) + given.path

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def _setting(default: Any, meaning: str, *, zero: bool = False, switch: bool = False) -> Any:
@@ -110,6 +111,13 @@ class Settings:
         "and as much again for query answers (0 turns both caches off).",
         zero=True,
     )
+    public_url: str = _setting(
+        "",
+        "The server's public address (https://host/path), used for every absolute URL it "
+        "writes: the base of queries' relative IRIs, the service description, VoID, the "
+        "API's links. Unset, each request's own Host is used; set it wherever the server "
+        "is reached through a proxy or under another name.",
+    )
     jemalloc: int = _setting(
         1,
         "1: run the server's processes on jemalloc where the system has it (Debian: "
@@ -135,6 +143,9 @@ class Settings:
             if name not in known:
                 raise ValueError(f"unknown setting {name!r}; settings are {', '.join(known)}")
             rules = known[name].metadata
+            if known[name].type in (str, "str"):
+                changes[name] = _public_url(name, text)
+                continue
             convert = float if known[name].type in (float, "float") else int
             try:
                 value = convert(text)
@@ -148,6 +159,26 @@ class Settings:
                 raise ValueError(f"setting {name!r} is 1 (on) or 0 (off), not {text!r}")
             changes[name] = value
         return replace(self, **changes)
+
+
+def _public_url(name: str, text: str) -> str:
+    """An absolute http(s) URL with no query or fragment, without its final slash.
+
+    >>> _public_url("public_url", "https://lgde.example.org/kg/")
+    'https://lgde.example.org/kg'
+    """
+    parts = urlsplit(text)
+    if text and (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or any(c in text for c in ' <>"{}|\\^`')
+    ):
+        raise ValueError(
+            f"setting {name!r} needs an absolute http(s) URL with no query, not {text!r}"
+        )
+    return text.rstrip("/")
 
 
 def meanings() -> list[tuple[str, object, str]]:

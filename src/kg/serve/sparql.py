@@ -83,7 +83,7 @@ def service_description(explicit: str | None) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, at this endpoint's own URL."""
     state = server_state()
     chosen = choose(GRAPH_FORMATS, explicit)
-    service = ox.NamedNode(request.base_url)
+    service = ox.NamedNode(base_url(request))
 
     def sd(name: str) -> ox.NamedNode:
         return ox.NamedNode(SD + name)
