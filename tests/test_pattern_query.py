@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 
 import pytest
 
@@ -13,6 +12,8 @@ from kg.serve.engine import INLINE_ROWS, EngineBusy, QueryEngine, QueryTimeout
 from kg.serve.pattern_query import pattern_limit
 from kg.serve.worker import Job
 from kg.store import Build
+
+from .conftest import wait_until
 
 ANHUI = "<https://w3id.org/lgde/id/region/anhui>"
 
@@ -104,7 +105,7 @@ def test_lookups_are_answered_while_every_worker_is_busy(build: Build) -> None:
             )
         )
         runaway.start()
-        time.sleep(0.3)  # the one worker is now busy for its whole deadline
+        wait_until(lambda: engine.idle_workers() == 0, what="the worker busy")
         answer, _ = engine.run(_job(f"SELECT ?p ?o WHERE {{ {ANHUI} ?p ?o }}"))
         assert answer.ok and answer.rows > 5
         with pytest.raises(EngineBusy):

@@ -20,6 +20,7 @@ from kg.serve.engine import EngineBusy, QueryEngine, QueryTimeout
 from kg.serve.settings import Settings
 from kg.serve.worker import Job
 
+from .conftest import wait_until
 from .http_client import request
 
 # A join of every triple with every triple, twice: it runs until it is stopped.
@@ -141,6 +142,12 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _cpu_ticks(pid: int) -> int:
+    """User and system CPU time of ``pid`` so far, in clock ticks (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_worker_whose_owner_is_killed_stops_computing(store, tmp_path) -> None:
     script = tmp_path / "owner.py"
@@ -149,7 +156,8 @@ def test_a_worker_whose_owner_is_killed_stops_computing(store, tmp_path) -> None
         [sys.executable, str(script), store, ENDLESS], stdout=subprocess.PIPE, text=True
     )
     worker = int(owner.stdout.readline())  # type: ignore[union-attr]
-    time.sleep(0.5)  # the worker is computing the endless query now
+    # The worker is computing the endless query once it has used CPU time.
+    wait_until(lambda: _cpu_ticks(worker) > 0, what="the worker computing")
     os.kill(owner.pid, signal.SIGKILL)
     owner.wait()
     # Nobody is left to enforce the 2 s deadline; the kernel's CPU limit (deadline

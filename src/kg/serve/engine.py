@@ -186,6 +186,10 @@ class QueryEngine:
     def _remember_cheap(self, job: Job) -> None:
         self._cheap.put(_work(job), True)
 
+    def idle_workers(self) -> int:
+        """Query workers free to take a job now."""
+        return self._idle.available()
+
     def run(self, job: Job) -> tuple[Answer, float]:
         """Run ``job``; return the answer and the seconds it took."""
         if self.runs_inline(job):

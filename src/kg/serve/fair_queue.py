@@ -82,6 +82,11 @@ class FairQueue(Generic[T]):
                 raise queue.Empty
         return waiter.item  # type: ignore[return-value]
 
+    def available(self) -> int:
+        """How many items are kept, ready for the next callers."""
+        with self._lock:
+            return len(self._items)
+
     def waiting(self) -> int:
         """How many callers are waiting for an item."""
         with self._lock:

@@ -59,7 +59,7 @@ class PlainQueries:
             prepared = self._take(environ)
             if prepared is None:
                 return self.app(environ, start_response)
-            outcome = self.service.run(prepared.job)
+            outcome = self.service.run(prepared.job, environ.get("REMOTE_ADDR", ""))
         except ApiError as error:
             headers, body = rendered_error(error.status, error.message, environ.get("HTTP_ACCEPT"))
             status = f"{error.status} {HTTPStatus(error.status).phrase}"

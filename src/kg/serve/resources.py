@@ -51,7 +51,7 @@ def _construct(query: str, format_key: str) -> Answer:
     job = Job(
         query=query, form="CONSTRUCT", format_key=format_key, max_rows=state.settings.max_rows
     )
-    return state.service.run(job).answer
+    return state.service.run(job, request.remote_addr or "").answer
 
 
 def _data_response(body: bytes, fmt: MediaFormat) -> Response:
@@ -88,7 +88,7 @@ def resource(rest: str) -> Response:
             format_key="json",
             max_rows=state.settings.max_rows,
         )
-        answer = state.service.run(job).answer
+        answer = state.service.run(job, request.remote_addr or "").answer
         facts = group_facts(json.loads(answer.body)["results"]["bindings"])
         page = render_template(
             "resource.html", d=description, facts=facts, formats=DATA_FORMATS, path=request.path

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -143,6 +144,8 @@ class QueryService:
         self.settings = settings
         self.engine = engine
         self.cache = cache
+        self._running: dict[str, int] = {}  # client -> its jobs on query workers now
+        self._lock = threading.Lock()
 
     def prepare(
         self,
@@ -178,11 +181,49 @@ class QueryService:
         )
         return Prepared(job, chosen, self.cache.etag(job))
 
-    def run(self, job: Job) -> Outcome:
-        """The answer to ``job``: from the cache, or run; failures as ApiError."""
+    def run(self, job: Job, client: str = "") -> Outcome:
+        """The answer to ``job``: from the cache, or run; failures as ApiError.
+
+        ``client`` (its address) is held to a fair share of the query workers while
+        they are all busy (:meth:`_admit`).
+        """
         cached = self.cache.get(job)
         if cached is not None:
             return Outcome(cached, -1.0)
+        if self.engine.runs_inline(job):
+            return self._outcome(job)
+        self._admit(client)
+        try:
+            return self._outcome(job)
+        finally:
+            with self._lock:
+                self._running[client] -= 1
+                if not self._running[client]:
+                    del self._running[client]
+
+    def _admit(self, client: str) -> None:
+        """Let ``client`` have a query worker, or wait for one, if that is its fair share.
+
+        While a worker is free, anyone may take it, and a client alone may use them all
+        and wait for them (up to ``max_waiting``). When all are busy and other clients
+        are running or waiting too, a client that already has its share (the workers
+        divided among those clients) gets 503 at once, and leaves the place in the
+        queue to a client with fewer.
+        """
+        with self._lock:
+            running = self._running.get(client, 0)
+            clients = len(self._running) + (0 if running else 1)
+            share = max(1, self.settings.query_workers // clients)
+            if clients > 1 and running >= share and self.engine.idle_workers() == 0:
+                raise ApiError(
+                    503,
+                    f"This client has {running} queries running, its share of the "
+                    "query workers while others wait; try again when one has finished.",
+                    {"Retry-After": "2"},
+                )
+            self._running[client] = running + 1
+
+    def _outcome(self, job: Job) -> Outcome:
         try:
             answer, seconds = self.engine.run(job)
         except QueryTimeout:

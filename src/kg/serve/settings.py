@@ -70,10 +70,11 @@ class Settings:
         "Worker processes that run queries, in each HTTP process (each runs one query at a time).",
     )
     max_waiting: int = _setting(
-        1,
+        4,
         "Requests that may wait for a busy query worker in each HTTP process; more get "
-        "503 with Retry-After at once. Never more than http_threads - query_workers - 1, "
-        "so that a thread stays free for answers that need no worker.",
+        "503 with Retry-After at once, and so does a client past its share of the "
+        "workers while other clients wait. Never more than http_threads - query_workers "
+        "- 1, so that a thread stays free for pages and other requests that need none.",
         zero=True,
     )
     worker_wait: float = _setting(
@@ -96,9 +97,11 @@ class Settings:
         zero=True,
     )
     http_threads: int = _setting(
-        4,
-        "Threads of each HTTP server process: one per query worker, and more for "
-        "answers that need none (cached ones, lookups of one pattern).",
+        8,
+        "Threads of each HTTP server process for requests that may wait: one per query "
+        "worker, one per request waiting for a worker, and more for pages. Cached "
+        "answers and lookups of one pattern need none: they are answered on the event "
+        "loop that reads requests.",
     )
     http_workers: int = _setting(
         os.cpu_count() or 1,
