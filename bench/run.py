@@ -149,6 +149,8 @@ def run(args: argparse.Namespace) -> Results:
         )
 
         def compare(workload: str, aim: float | None, ours, queries: list[str]) -> None:
+            if args.only and args.only not in workload:
+                return
             # The engine alone is the floor under kg serve without its caches.
             servers = (theirs, ours, alone) if ours is uncached else (theirs, ours)
             paths = [_paths(server, queries) for server in servers]
@@ -249,6 +251,9 @@ def main() -> int:
         "--latency", action="store_true", help="stored-query latency table at any scale"
     )
     parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
+    parser.add_argument(
+        "--only", default="", help="run only the workloads whose name holds this text"
+    )
     args = parser.parse_args()
     unknown = [s for s in args.builds if s not in SCALES]
     if unknown:

@@ -172,3 +172,51 @@ def test_a_declared_length_past_the_cap_is_refused_before_the_body(server) -> No
         assert status == 413 and error["status"] == 413
     finally:
         connection.close()
+
+
+class _Headers:
+    """An RSGI headers object: several values per name, in order."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.pairs = pairs
+
+    def get(self, name: str, default=None):
+        return next((v for k, v in self.pairs if k == name), default)
+
+    def get_all(self, name: str) -> list[str]:
+        return [v for k, v in self.pairs if k == name]
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self.pairs)
+
+    def __contains__(self, name: str) -> bool:
+        return any(k == name for k, _ in self.pairs)
+
+
+class _Scope:
+    def __init__(self, path: str, query: str, headers: list[tuple[str, str]]) -> None:
+        self.proto, self.http_version, self.scheme, self.method = "http", "1.1", "http", "GET"
+        self.server, self.client = "127.0.0.1:8000", "127.0.0.1:40000"
+        self.path, self.query_string = path, query
+        self.headers = _Headers(headers)
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "headers"),
+    [
+        ("/sparql", "query=ASK%7B%7D", [("host", "a.example"), ("accept", "text/csv")]),
+        ("/sparql", "query=ASK%7B%7D", [("accept", "text/csv"), ("accept", "application/json")]),
+        ("/id/region/中国", "", [("host", "b.example:8080")]),
+        ("/id/region/a b", "x=%20", []),
+    ],
+    ids=["plain", "two Accept headers", "non-ASCII path", "no Host"],
+)
+def test_the_front_keys_kept_responses_as_the_app_does(path, query, headers) -> None:
+    # The front looks kept responses up from the RSGI request; the app keeps them by
+    # its WSGI environment. The two keys must agree, or a response is replayed to the
+    # wrong request.
+    from kg.serve.front import response_key, wsgi_environ
+    from kg.serve.response_cache import ResponseCache
+
+    scope = _Scope(path, query, headers)
+    assert response_key(scope) == ResponseCache._key(wsgi_environ(scope, b""))

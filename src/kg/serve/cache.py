@@ -45,21 +45,22 @@ class ResultCache:
         """The entity tag of ``job``'s answer (without quotes)."""
         return self.key(job)
 
-    def get(self, job: Job) -> Answer | None:
+    def get(self, job: Job, key: str | None = None) -> Answer | None:
+        """The kept answer to ``job`` (``key``: its key, if known already)."""
         if self.max_bytes <= 0:
             return None
-        answer = self._answers.get(self.key(job))
+        answer = self._answers.get(key or self.key(job))
         if answer is None:
             self.misses += 1
         else:
             self.hits += 1
         return answer
 
-    def holds(self, job: Job) -> bool:
+    def holds(self, job: Job, key: str | None = None) -> bool:
         """Whether ``job``'s answer is kept (without counting a hit or a miss)."""
-        return self.max_bytes > 0 and self.key(job) in self._answers
+        return self.max_bytes > 0 and (key or self.key(job)) in self._answers
 
-    def put(self, job: Job, answer: Answer) -> None:
+    def put(self, job: Job, answer: Answer, key: str | None = None) -> None:
         """Keep ``answer`` if it succeeded and is small enough to share the cache."""
         if answer.ok and self.max_bytes > 0 and len(answer.body) <= self.max_bytes // 4:
-            self._answers.put(self.key(job), answer)
+            self._answers.put(key or self.key(job), answer)

@@ -30,7 +30,7 @@ from typing import Any
 
 from kg.serve.errors import rendered_error
 from kg.serve.isolation import deny_network
-from kg.serve.response_cache import ResponseCache
+from kg.serve.response_cache import LOOKED_UP, ResponseCache
 from kg.serve.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -137,12 +137,20 @@ class Front:
             return
         except Exception:  # the client went away mid-body: there is no one to answer
             return
+        method = scope.method
+        looked_up = False
+        if self.kept is not None and self.kept.max_bytes > 0 and method in ("GET", "HEAD"):
+            # Known by the key the WSGI environment would give, without making one.
+            wanted = _joined(scope.headers, "if-none-match") or None
+            replayed = self.kept.replay_key(response_key(scope), method, wanted)
+            if replayed is not None:
+                status, headers, answer = replayed
+                proto.response_bytes(int(status[:3]), headers, answer)
+                return
+            looked_up = True
         environ = wsgi_environ(scope, body)
-        replayed = self.kept.replay(environ) if self.kept is not None else None
-        if replayed is not None:
-            status, headers, answer = replayed
-            proto.response_bytes(int(status[:3]), headers, answer)
-            return
+        if looked_up:
+            environ[LOOKED_UP] = True
         if self.at_once is not None and self.at_once(environ):
             # Cheaper to answer than to hand to a thread and back (about half the time
             # of a lookup), and it cannot wait for a query worker.
@@ -206,6 +214,30 @@ class Front:
             return 500, headers, text
 
 
+def _joined(headers: Any, name: str) -> str:
+    """Every value of header ``name``, joined as the WSGI environment joins them."""
+    return ",".join(headers.get_all(name))
+
+
+def _path_info(path: str) -> str:
+    # Granian gives the path percent-decoded as UTF-8; WSGI wants its bytes as Latin-1.
+    return path if path.isascii() else path.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def response_key(scope: Any) -> tuple:
+    """The key of :class:`~kg.serve.response_cache.ResponseCache` for an RSGI request:
+    the same as for its WSGI environment (``tests/test_front.py`` holds the two equal)."""
+    headers = scope.headers
+    return (
+        scope.scheme,
+        _joined(headers, "host") or scope.server.rpartition(":")[0],
+        "",
+        _path_info(scope.path),
+        scope.query_string,
+        _joined(headers, "accept"),
+    )
+
+
 def wsgi_environ(scope: Any, body: bytes) -> dict:
     """The WSGI environment (PEP 3333) of an RSGI request ``scope`` with its ``body``."""
     host, _, port = scope.server.rpartition(":")
@@ -213,8 +245,7 @@ def wsgi_environ(scope: Any, body: bytes) -> dict:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope.method,
         "SCRIPT_NAME": "",
-        # Granian gives the path percent-decoded as UTF-8; WSGI wants its bytes as Latin-1.
-        "PATH_INFO": scope.path.encode("utf-8", "surrogateescape").decode("latin-1"),
+        "PATH_INFO": _path_info(scope.path),
         "QUERY_STRING": scope.query_string,
         "SERVER_NAME": host,
         "SERVER_PORT": port,

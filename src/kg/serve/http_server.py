@@ -12,7 +12,7 @@ import multiprocessing.util
 from collections.abc import Callable
 
 from flask import Flask
-from granian.constants import Interfaces
+from granian.constants import Interfaces, TaskImpl
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server import Server
@@ -28,6 +28,10 @@ def serve_app(make_app: Callable[[], Flask], settings: Settings, host: str, port
         address=host,
         port=port,
         interface=Interfaces.RSGI,
+        # Granian's own task type for each request instead of an asyncio Task: the
+        # front answers cached and inline requests on the loop, and for them the task
+        # that carries the request is a large part of the cost.
+        task_impl=TaskImpl.rust,
         workers=settings.http_workers,
         http1_settings=HTTP1Settings(header_read_timeout=round(settings.read_timeout * 1000)),
         log_level=LogLevels.warning,

@@ -40,6 +40,7 @@ REMEMBERED = 1_024  # requests
 REMEMBERED_LENGTH = 16_384  # characters of one query string; longer ones are read each time
 REMEMBERED_CHARACTERS = 2_000_000  # of all the query strings remembered
 _REFUSED = object()  # remembered for a request this layer does not answer
+PREPARED = "kg.prepared"  # in the WSGI environ: the request's job, as answers_at_once read it
 
 
 class PlainQueries:
@@ -59,7 +60,7 @@ class PlainQueries:
             prepared = self._take(environ)
             if prepared is None:
                 return self.app(environ, start_response)
-            outcome = self.service.run(prepared.job, environ.get("REMOTE_ADDR", ""))
+            outcome = self.service.run(prepared.job, environ.get("REMOTE_ADDR", ""), prepared.etag)
         except ApiError as error:
             headers, body = rendered_error(error.status, error.message, environ.get("HTTP_ACCEPT"))
             status = f"{error.status} {HTTPStatus(error.status).phrase}"
@@ -77,10 +78,14 @@ class PlainQueries:
             prepared = self._take(environ)
         except ApiError:
             return True  # refused: the refusal is written at once
+        # The request goes on to this layer next: what was read is not read again.
+        environ[PREPARED] = prepared
         return prepared is not None and self.service.answered_at_once(prepared)
 
     def _take(self, environ: dict) -> Prepared | None:
         """The request's prepared job, if this layer answers it; ApiError if refused."""
+        if PREPARED in environ:
+            return environ.pop(PREPARED)
         if (
             environ.get("REQUEST_METHOD") != "GET"
             or environ.get("PATH_INFO") != "/sparql"

@@ -19,6 +19,7 @@ from werkzeug.http import parse_etags
 from kg.serve.lru import BoundedLRU
 
 REPEATABLE = "kg.repeatable"  # set in the WSGI environ by a view whose response may be kept
+LOOKED_UP = "kg.looked-up"  # set by the front once it found no kept response
 
 StartResponse = Callable[..., object]
 WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
@@ -77,7 +78,8 @@ class ResponseCache:
         method = environ.get("REQUEST_METHOD")
         if self.max_bytes <= 0 or method not in ("GET", "HEAD"):
             return self.app(environ, start_response)
-        replayed = self.replay(environ)
+        # The front asked already (and found nothing) before it handed the request on.
+        replayed = None if environ.pop(LOOKED_UP, False) else self.replay(environ)
         if replayed is not None:
             status, headers, body = replayed
             start_response(status, headers)
@@ -140,15 +142,22 @@ class ResponseCache:
         Safe to call from any thread, without going through the app: the HTTP front
         (:mod:`kg.serve.front`) answers repeated requests with it before taking a thread.
         """
-        if self.max_bytes <= 0 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        method = environ.get("REQUEST_METHOD", "")
+        if self.max_bytes <= 0 or method not in ("GET", "HEAD"):
             return None
-        kept = self._kept.get(self._key(environ))
+        return self.replay_key(self._key(environ), method, environ.get("HTTP_IF_NONE_MATCH"))
+
+    def replay_key(
+        self, key: tuple, method: str, wanted: str | None
+    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """:meth:`replay` for a request known by its key (as :meth:`_key` makes it),
+        its method (GET or HEAD) and its ``If-None-Match``."""
+        kept = self._kept.get(key)
         if kept is None:
             return None
         self.hits += 1
-        wanted = environ.get("HTTP_IF_NONE_MATCH")
         if wanted and parse_etags(wanted).contains_weak(kept.etag.strip('"')):
             headers = [(n, v) for n, v in kept.headers if n.lower() in _KEPT_HEADERS_ON_304]
             return "304 Not Modified", headers, b""
-        body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else kept.body
+        body = b"" if method == "HEAD" else kept.body
         return kept.status, kept.headers, body

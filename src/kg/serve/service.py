@@ -181,20 +181,22 @@ class QueryService:
         )
         return Prepared(job, chosen, self.cache.etag(job))
 
-    def run(self, job: Job, client: str = "") -> Outcome:
+    def run(self, job: Job, client: str = "", key: str | None = None) -> Outcome:
         """The answer to ``job``: from the cache, or run; failures as ApiError.
 
         ``client`` (its address) is held to a fair share of the query workers while
-        they are all busy (:meth:`_admit`).
+        they are all busy (:meth:`_admit`). ``key`` is the job's cache key when it is
+        known (a prepared job's ETag), so that it is not worked out again.
         """
-        cached = self.cache.get(job)
+        key = key or self.cache.key(job)
+        cached = self.cache.get(job, key)
         if cached is not None:
             return Outcome(cached, -1.0)
         if self.engine.runs_inline(job):
-            return self._outcome(job)
+            return self._outcome(job, key)
         self._admit(client)
         try:
-            return self._outcome(job)
+            return self._outcome(job, key)
         finally:
             with self._lock:
                 self._running[client] -= 1
@@ -223,7 +225,7 @@ class QueryService:
                 )
             self._running[client] = running + 1
 
-    def _outcome(self, job: Job) -> Outcome:
+    def _outcome(self, job: Job, key: str) -> Outcome:
         try:
             answer, seconds = self.engine.run(job)
         except QueryTimeout:
@@ -246,12 +248,13 @@ class QueryService:
             ) from None
         if not answer.ok:
             raise _failure(answer)
-        self.cache.put(job, answer)
+        self.cache.put(job, answer, key)
         return Outcome(answer, seconds)
 
     def answered_at_once(self, prepared: Prepared) -> bool:
         """Whether :meth:`run` needs no query worker: cached, or run in this process."""
-        return self.engine.runs_inline(prepared.job) or self.cache.holds(prepared.job)
+        job = prepared.job
+        return self.engine.runs_inline(job) or self.cache.holds(job, prepared.etag)
 
     def headers(self, prepared: Prepared, outcome: Outcome) -> Headers:
         """The headers of ``outcome``, the answer to ``prepared``."""

@@ -54,7 +54,7 @@ def respond(prepared: Prepared) -> Response:
         response.headers["Vary"] = "Accept"
         return response
     service = server_state().service
-    outcome = service.run(prepared.job, request.remote_addr or "")
+    outcome = service.run(prepared.job, request.remote_addr or "", prepared.etag)
     response = Response(outcome.answer.body, headers=service.headers(prepared, outcome))
     mark_repeatable(request.environ)
     return response
