@@ -198,7 +198,7 @@ def test_landing_page(server, build) -> None:
     people = len(build.select("SELECT DISTINCT ?p WHERE { ?p a foaf:Person }"))
     assert f"<th>People</th><td>{people}</td>" in page
     assert "<th>Source articles</th><td>5</td>" in page
-    assert build.manifest["created"] in page and "conforms" in page
+    assert build.manifest["created"] in page and "no violations" in page
     # schema.org Dataset for dataset search engines.
     import json
 

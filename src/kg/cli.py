@@ -146,7 +146,9 @@ def validate(ctx: click.Context, fmt: str) -> None:
         return
     for warning in checked.warnings:
         click.echo(f"  warning: {warning}")
-    click.echo(f"Valid: evidence verbatim and SHACL conforms ({len(checked.warnings)} warning(s)).")
+    click.echo(
+        f"Valid: evidence verbatim and no SHACL violations ({len(checked.warnings)} warning(s))."
+    )
 
 
 @main.command()

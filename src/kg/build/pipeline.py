@@ -132,7 +132,7 @@ def check_sources(
                 for iri in clashed
             ],
         )
-    checked = Checked(sources, ontology, data, ShaclReport(True, [], Graph()), owners)
+    checked = Checked(sources, ontology, data, ShaclReport(True, True, [], Graph()), owners)
 
     with steps.step("evidence") as s:
         problems = check_evidence(data, checked.file_of)
@@ -145,12 +145,12 @@ def check_sources(
     with steps.step("shacl") as s:
         checked.shacl = run_shacl(data, sources.shapes, ontology, checked.file_of)
         s.detail = (
-            f"conforms, {len(checked.warnings)} warning(s)"
-            if checked.shacl.conforms
-            else "does not conform"
+            f"no violations, {len(checked.warnings)} warning(s)"
+            if checked.shacl.passes
+            else "violations found"
         )
     errors = [p for p in checked.shacl.problems if p.severity == "error"]
-    if errors or not checked.shacl.conforms:
+    if errors or not checked.shacl.passes:
         raise BuildError("shacl", errors or checked.shacl.problems, checked.shacl.graph)
     return checked
 
@@ -240,7 +240,7 @@ def _manifest(checked: Checked, sizes: dict, timings: dict[str, float]) -> dict:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": dict(sorted(checked.sources.input_digests.items())),
         "triples": {str(name): size for name, size in sizes.items()},
-        "shacl": {"conforms": True, "warnings": [str(w) for w in checked.warnings]},
+        "shacl": {"violations": 0, "warnings": [str(w) for w in checked.warnings]},
         "timings": [{"step": step, "seconds": seconds} for step, seconds in timings.items()],
         "versions": {
             "rdflib": rdflib.__version__,

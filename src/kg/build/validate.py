@@ -26,7 +26,15 @@ from kg.build.shacl_sparql import evaluate as evaluate_sparql
 
 @dataclass
 class ShaclReport:
+    """What validation found.
+
+    ``conforms`` is the report's ``sh:conforms``: true when there is no result of any
+    severity (SHACL §3.6.2). ``passes`` is what the build asks: no result of severity
+    ``sh:Violation``; warnings are reported but do not fail a build.
+    """
+
     conforms: bool
+    passes: bool
     problems: list[Problem]
     graph: Graph
 
@@ -85,7 +93,8 @@ def run_shacl(
 
     Validation runs on asserted data only, before reasoning: OWL RL would otherwise
     hide defects (two members of one affiliation become one person via owl:sameAs).
-    Warnings are reported but do not make the data fail. Shapes are compiled to SPARQL
+    Warnings are reported, and make ``sh:conforms`` false as SHACL says, but do not
+    fail the build (:attr:`ShaclReport.passes`). Shapes are compiled to SPARQL
     and run on pyoxigraph (:mod:`kg.build.shacl_core`, :mod:`kg.build.shacl_sparql`); a shape using
     a feature they do not compile is validated by pySHACL.
 
@@ -122,9 +131,10 @@ def run_shacl(
         report_graph.add((s, p, o))
     for result in results:
         report_graph.add((report, SH.result, result))
-    conforms = not any(
-        (result, SH.resultSeverity, SH.Violation) in report_graph
-        for result in report_graph.objects(report, SH.result)
+    results = list(report_graph.objects(report, SH.result))
+    conforms = not results
+    passes = not any(
+        (result, SH.resultSeverity, SH.Violation) in report_graph for result in results
     )
     report_graph.set((report, SH.conforms, Literal(conforms)))
     problems = []
@@ -149,7 +159,7 @@ def run_shacl(
             )
         )
     problems.sort()
-    return ShaclReport(conforms, problems, report_graph)
+    return ShaclReport(conforms, passes, problems, report_graph)
 
 
 def _short(node: object) -> str:
