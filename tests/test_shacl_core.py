@@ -57,6 +57,9 @@ SHAPES = {
         sh:property [ sh:path [ sh:inversePath ex:q ] ; sh:minCount 1 ] .""",
     "nested node with details": """sh:property [ sh:path ex:q ;
         sh:node [ sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:datatype xsd:string ] ] ] .""",
+    # Regression: the inner property shape was checked on the focus node, not on ex:q's values.
+    "property shape inside a property shape": """sh:property [ sh:path ex:q ;
+        sh:property [ sh:path ex:name ; sh:minCount 1 ] ] .""",
     "hasValue and in": """sh:property [ sh:path ex:q ; sh:hasValue ex:c ] ;
         sh:property [ sh:path ex:p ; sh:in ( 1 2 "x" ) ] .""",
     "qualified counts": """sh:property [ sh:path ex:p ;

@@ -147,7 +147,16 @@ def _compile(compiler: Compiler, shape: Node, focus: str, checks: list[CoreCheck
                         False,
                         f" GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {operator} {limit})",
                     )
-    for prop in shapes.objects(shape, SH.property):
+    properties = list(shapes.objects(shape, SH.property))
+    if properties and path_node is not None:
+        # A property shape's own property shapes apply to its values (SHACL §2.3):
+        # their focus nodes are the values reached by its path.
+        outer = compiler.fresh()
+        focus = (
+            f"{{ SELECT DISTINCT (?this AS {outer}) WHERE {{ {focus} }} }} "
+            f"{outer} {path_sparql(shapes, path_node)} ?this ."
+        )
+    for prop in properties:
         if shapes.value(prop, SH.path) is None:
             raise Unsupported(f"sh:property {prop} without sh:path")
         if any(shapes.objects(prop, SH.sparql)):

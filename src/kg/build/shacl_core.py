@@ -267,10 +267,19 @@ class Compiler:
                 has_value = self.shapes.value(shape, SH.hasValue)
                 if has_value is not None:
                     parts.append(f"sameTerm({v}, {term(has_value)})")
+                for prop in self.shapes.objects(shape, SH.property):
+                    parts.append(self.conforms_through(prop, v))
             else:
-                parts = self.property_tests(shape, path_sparql(self.shapes, path), v)
-            for prop in self.shapes.objects(shape, SH.property):
-                parts.append(self.conforms_through(prop, v))
+                reached = path_sparql(self.shapes, path)
+                parts = self.property_tests(shape, reached, v)
+                # Its own property shapes apply to each value its path reaches.
+                nested = list(self.shapes.objects(shape, SH.property))
+                if nested:
+                    x = self.fresh()
+                    inner = " && ".join(
+                        f"COALESCE({self.conforms_through(p, x)}, false)" for p in nested
+                    )
+                    parts.append(f"NOT EXISTS {{ {v} {reached} {x} FILTER(!({inner})) }}")
             return "(" + (" && ".join(f"COALESCE({p}, false)" for p in parts) or "true") + ")"
         finally:
             self.depth -= 1
