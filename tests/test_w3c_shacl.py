@@ -33,10 +33,9 @@ SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 
 # Test name -> why it fails (strict expected failures).
 KNOWN_FAILURES: dict[str, str] = {
-    "property/datatype-ill-formed": "compiled engine: ill-formed literals of derived "
-    'datatypes ("300"^^xsd:byte, "c"^^xsd:byte) pass sh:datatype',
-    "property/or-datatypes-001": 'compiled engine: the ill-formed "none"^^xsd:boolean '
-    "passes sh:datatype xsd:boolean",
+    "property/or-datatypes-001": "the test's reading: rdflib, which parses the suite's "
+    'files, rewrites the ill-formed "none"^^xsd:boolean as "false", so the value the '
+    "test expects to fail never reaches the engine",
     "property/property-001": "compiled engine: a value that two focus nodes reach through "
     "a property shape's path is checked, and reported, once; the suite reports it once "
     "for each focus node",
