@@ -28,8 +28,7 @@ from collections.abc import Callable, Iterable
 from werkzeug.test import EnvironBuilder
 
 from bench.generate import HOME
-from bench.run import RESULTS, SCALES, lookup_queries, project
-from kg.layout import STORE_DIR
+from bench.run import RESULTS, SCALES, current_store, lookup_queries, project
 from kg.queries import stored_queries
 from kg.serve import create_app
 from kg.serve.settings import Settings
@@ -70,12 +69,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     home = project(args.scale)
-    store = home / "var" / "current" / STORE_DIR
-    if not store.is_dir():
-        from kg.build import build_graph
-        from kg.layout import Layout
-
-        build_graph(Layout.discover(home))
+    store = current_store(home)
     lookup = lookup_queries(store, count=1)[0]
     stored = stored_queries(home / "queries")["policy-documents"].text
     rows = []

@@ -24,9 +24,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from bench.generate import HOME
-from bench.run import RESULTS, SCALES, lookup_queries, project
+from bench.run import RESULTS, SCALES, current_store, lookup_queries, project
 from bench.servers import Server, kg_server, oxigraph_server, settle
-from kg.layout import STORE_DIR
 from kg.queries import stored_queries
 
 PROCESSES = 4  # client processes: the clients' own Python must not be what is measured
@@ -155,13 +154,7 @@ def main() -> int:
     parser.add_argument("--slow", default="everything-in-region", help="stored query sent as slow")
     args = parser.parse_args()
     home = project(args.scale)
-    current = home / "var" / "current"
-    if not (current / STORE_DIR).is_dir():
-        from kg.build import build_graph
-        from kg.layout import Layout
-
-        build_graph(Layout.discover(home))
-    store = current / STORE_DIR
+    store = current_store(home)
     lookups = lookup_queries(store)
     slow = stored_queries(home / "queries")[args.slow].text
     rows = []

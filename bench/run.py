@@ -62,6 +62,17 @@ def refresh_project(home: Path, source: Path = HOME) -> None:
         shutil.copytree(source / folder, home / folder)
 
 
+def current_store(home: Path) -> Path:
+    """The store of the current build of the project at ``home``, built if there is none."""
+    store = home / "var" / "current" / STORE_DIR
+    if not store.is_dir():
+        from kg.build import build_graph
+        from kg.layout import Layout
+
+        build_graph(Layout.discover(home))
+    return store
+
+
 def lookup_queries(store_path: Path, count: int = LOOKUPS) -> list[str]:
     """One ``SELECT ?p ?o`` per resource, for resources spread over the whole graph."""
     store = ox.Store.read_only(str(store_path))

@@ -42,6 +42,17 @@ def wait_until(condition, limit: float = 60, what: str = "the condition") -> Non
         time.sleep(0.02)
 
 
+def with_known_failures(tests: list, known: dict[str, str]) -> list:
+    """``tests`` as pytest parameters, each named in ``known`` a strict expected failure
+    with its cause (one that starts to pass is reported)."""
+    return [
+        pytest.param(t, marks=pytest.mark.xfail(reason=known[t.name], strict=True), id=t.name)
+        if t.name in known
+        else pytest.param(t, id=t.name)
+        for t in tests
+    ]
+
+
 @pytest.fixture(scope="session")
 def app(build: Build):
     """The application in process, over the session's build (no HTTP server)."""

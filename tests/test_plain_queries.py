@@ -115,13 +115,17 @@ def runs(app: Flask, monkeypatch) -> list[Job]:
     """The jobs the engine is asked to run, from here on."""
     engine = app.extensions["kg"].engine
     asked: list[Job] = []
-    run = engine.run
 
-    def counted(job: Job):
-        asked.append(job)
-        return run(job)
+    def counting(run):
+        def counted(job: Job):
+            asked.append(job)
+            return run(job)
 
-    monkeypatch.setattr(engine, "run", counted)
+        return counted
+
+    # In a worker or in this process: the service asks for the one it has decided on.
+    monkeypatch.setattr(engine, "run", counting(engine.run))
+    monkeypatch.setattr(engine, "run_inline", counting(engine.run_inline))
     return asked
 
 

@@ -32,7 +32,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
-from .conftest import W3C, running_server
+from .conftest import W3C, running_server, with_known_failures
 
 SUITE = W3C / "eval"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -250,16 +250,7 @@ def _ordered(query: str) -> bool:
     return "ORDER BY" in " ".join(query.upper().rsplit("}", 1)[-1].split())
 
 
-@pytest.mark.parametrize(
-    "test",
-    [
-        pytest.param(t, marks=pytest.mark.xfail(reason=KNOWN_FAILURES[t.name], strict=True))
-        if t.name in KNOWN_FAILURES
-        else t
-        for t in TESTS
-    ],
-    ids=[t.name for t in TESTS],
-)
+@pytest.mark.parametrize("test", with_known_failures(TESTS, KNOWN_FAILURES))
 def test_w3c_query_evaluation(eval_server: str, test: EvalTest) -> None:
     expected = _graph_or_solutions(test)
     status, body = _ask(eval_server, test, isinstance(expected, Graph))

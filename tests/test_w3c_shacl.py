@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, SH
 
 from kg.build.validate import ShaclPlan, run_shacl
 
-from .conftest import W3C
+from .conftest import W3C, with_known_failures
 
 SUITE = W3C / "shacl-core" / "core"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -151,16 +151,7 @@ def _kind(test: ShaclTest) -> str:
     return "compiled" if ShaclPlan.of(shapes).rest is None else "delegated"
 
 
-@pytest.mark.parametrize(
-    "test",
-    [
-        pytest.param(t, marks=pytest.mark.xfail(reason=KNOWN_FAILURES[t.name], strict=True))
-        if t.name in KNOWN_FAILURES
-        else t
-        for t in TESTS
-    ],
-    ids=[t.name for t in TESTS],
-)
+@pytest.mark.parametrize("test", with_known_failures(TESTS, KNOWN_FAILURES))
 def test_w3c_shacl_core(test: ShaclTest) -> None:
     data, shapes, expected = _expected(test)
     report = run_shacl(data, shapes, Graph(), lambda node: "").graph

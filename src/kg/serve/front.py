@@ -128,10 +128,10 @@ class Front:
         if scope.proto != "http":  # websockets: nothing here speaks them
             return
         self._isolate()
-        accept = scope.headers.get("accept")
         try:
             body = await self._read_body(scope, proto)
         except Refused as refused:
+            accept = scope.headers.get("accept")
             headers, text = rendered_error(refused.status, refused.message, accept)
             proto.response_bytes(refused.status, [*headers, ("Connection", "close")], text)
             return

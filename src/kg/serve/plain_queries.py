@@ -22,12 +22,11 @@ from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
-from werkzeug.sansio.utils import get_host
 
 from kg.serve.errors import ApiError, rendered_error
 from kg.serve.lru import BoundedLRU
 from kg.serve.response_cache import mark_repeatable
-from kg.serve.service import Prepared
+from kg.serve.service import Prepared, site_root
 
 if TYPE_CHECKING:
     from kg.serve.state import ServerState
@@ -108,8 +107,7 @@ class PlainQueries:
         seen = self._prepared.get(key)
         if seen is not None:
             return None if seen is _REFUSED else seen  # type: ignore[return-value]
-        public = self.service.settings.public_url
-        base = public + environ["PATH_INFO"] if public else _base_url(environ)
+        base = site_root(environ, self.service.settings.public_url) + environ["PATH_INFO"]
         prepared = self._prepare(raw, environ.get("HTTP_ACCEPT"), base)
         if len(raw) <= REMEMBERED_LENGTH:
             self._prepared.put(key, _REFUSED if prepared is None else prepared, len(raw))
@@ -128,11 +126,3 @@ class PlainQueries:
         return self.service.prepare(
             fields[0][1], accept=parse_accept_header(accept, MIMEAccept), base_iri=base_iri
         )
-
-
-def _base_url(environ: dict) -> str:
-    """``kg.serve.respond.base_url`` of the request, from the WSGI environment."""
-    scheme = environ.get("wsgi.url_scheme", "http")
-    server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0))
-    host = get_host(scheme, environ.get("HTTP_HOST"), server)
-    return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}{environ['PATH_INFO']}"

@@ -36,11 +36,8 @@ def requested_format(name: str, extensions: dict[str, str]) -> tuple[str, str | 
 
 
 def site_root(given: Request | None = None) -> str:
-    """Where this server is reached, without a final slash: the ``public_url`` setting,
-    or else the request's own scheme, Host and mount point."""
-    given = given or request
-    public = server_state().settings.public_url
-    return public or f"{given.scheme}://{given.host}{given.root_path}"
+    """Where this server is reached (:func:`kg.serve.service.site_root`)."""
+    return service.site_root((given or request).environ, server_state().settings.public_url)
 
 
 def base_url(given: Request) -> str:

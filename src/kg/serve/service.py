@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import quote_etag
+from werkzeug.sansio.utils import get_host
 
 from kg.serve.cache import ResultCache
 from kg.serve.engine import EngineBusy, QueryEngine, QueryTimeout, WorkerLost
@@ -112,6 +113,23 @@ def checked_outline(query: str, settings: Settings) -> QueryOutline:
     return look
 
 
+def site_root(environ: dict, public_url: str) -> str:
+    """Where this server is reached, without a final slash: ``public_url`` when it is
+    set, else the request's own scheme, Host and mount point (its WSGI environment).
+
+    >>> site_root({"wsgi.url_scheme": "http", "HTTP_HOST": "a.example"}, "")
+    'http://a.example'
+    >>> site_root({"HTTP_HOST": "a.example"}, "https://lgde.example.org")
+    'https://lgde.example.org'
+    """
+    if public_url:
+        return public_url
+    scheme = environ.get("wsgi.url_scheme", "http")
+    server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0))
+    host = get_host(scheme, environ.get("HTTP_HOST"), server)
+    return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}"
+
+
 def _graph_names(names: tuple[str, ...], parameter: str) -> tuple[str, ...]:
     for name in names:
         try:
@@ -193,10 +211,10 @@ class QueryService:
         if cached is not None:
             return Outcome(cached, -1.0)
         if self.engine.runs_inline(job):
-            return self._outcome(job, key)
+            return self._outcome(job, key, inline=True)
         self._admit(client)
         try:
-            return self._outcome(job, key)
+            return self._outcome(job, key, inline=False)
         finally:
             with self._lock:
                 self._running[client] -= 1
@@ -225,9 +243,9 @@ class QueryService:
                 )
             self._running[client] = running + 1
 
-    def _outcome(self, job: Job, key: str) -> Outcome:
+    def _outcome(self, job: Job, key: str, inline: bool) -> Outcome:
         try:
-            answer, seconds = self.engine.run(job)
+            answer, seconds = self.engine.run_inline(job) if inline else self.engine.run(job)
         except QueryTimeout:
             timeout = self.settings.query_timeout
             raise ApiError(
