@@ -84,18 +84,32 @@ def test_targets_by_region(run) -> None:
     investment = by_target["guian-fixed-asset-investment-2025"]
     assert investment["value"] == 40_000_000_000
     assert local(investment["comparator"]) == "moreThan"
-    assert investment["deadline"] == "2025"
+    assert investment["period"] == "2025"
     # 003: "a budget of 100 million yuan (US$13.9 million) in vouchers" (Guizhou itself).
     assert by_target["guizhou-computing-voucher-budget-2024"]["value"] == 100_000_000
     assert {local(r["area"]) for r in rows} == {"guizhou", "guian-new-area"}
     # 001: "Shandong ... plans to incubate 400 such SMEs by 2025"; year filters narrow it.
     shandong = run("targets-by-region", region="region:shandong")
-    assert [(r["value"], r["deadline"]) for r in shandong] == [(400, "2025")]
+    assert [(r["value"], r["period"]) for r in shandong] == [(400, "2025")]
     assert run("targets-by-region", region="region:shandong", to_year="2024") == []
     assert len(run("targets-by-region", region="region:shandong", from_year="2025")) == 1
     # Year range over all regions: the 2025 deadlines are Shandong's and Gui'an's.
     in_2025 = run("targets-by-region", from_year="2025", to_year="2025")
     assert {local(r["area"]) for r in in_2025} == {"shandong", "guian-new-area"}
+
+
+def test_targets_of_the_2022_plans_have_their_year(run) -> None:
+    # Regression: Beijing's, Zhejiang's and Chongqing's targets, reported by 001 as part
+    # of "their economic planning for 2022", had no year, so a year filter dropped them.
+    in_2022 = run("targets-by-region", from_year="2022", to_year="2022")
+    assert {"beijing", "zhejiang", "chongqing", "anhui"} <= {local(r["area"]) for r in in_2022}
+
+
+def test_a_company_expectation_is_not_a_regional_target(run) -> None:
+    # Regression: Guizhou-Cloud's president "is confident of achieving a production value
+    # of 2.1 billion yuan" (004): the company's expectation, not a target of Guizhou's.
+    guizhou = run("targets-by-region", region="region:guizhou")
+    assert all(r["value"] != 2_100_000_000 for r in guizhou)
 
 
 def test_targets_by_region_all_regions(run) -> None:
@@ -192,6 +206,16 @@ def test_conflicting_facts(run) -> None:
     assert pairs == {
         ("dongguan-gdp-2021", "001", "guangdong-city-gdp-2021-as-reported", "000"),
         ("beijing-scenarios-augmented-reality", "001", "beijing-scenarios-extended-reality", "000"),
+        # 000 "by as much as 12%" against 001 "by 12 percent".
+        (
+            "zhejiang-digital-economy-core-added-value",
+            "000",
+            "zhejiang-digital-economy-core-added-value-001",
+            "001",
+        ),
+        # 003's text has growth "less corporate and city-centric", its pull quote growth
+        # "centered on fewer companies and cities".
+        ("lu-ming-let-the-market-move", "003", "lu-ming-let-the-market-move-pull-quote", "003"),
     }
 
 
@@ -205,7 +229,7 @@ def test_everything_in_region(run) -> None:
     assert {
         "guian-super-large-data-centres",
         "guian-digital-economy-output-2020",
-        "guizhou-digital-economy-growth-rank",
+        "guizhou-years-first-in-digital-economy-growth",
         "tao-changhai-big-data",
     } <= facts
     # Three articles report on Guizhou: 002 (big data), 003 (vouchers), 004 (the guideline).
@@ -260,9 +284,18 @@ def test_targets_and_actuals(run) -> None:
     rows = run("targets-and-actuals")
     # 004: Guizhou-Cloud expects "a production value of 2.1 billion yuan ($330 million)
     # this year"; "In January, the company achieved a production value of 92 million yuan".
-    assert [(r["targetValue"], r["actualValue"], r["actualPeriod"]) for r in rows] == [
-        (2_100_000_000, 92_000_000, "2022-01")
-    ]
+    # The company's expectation, beside the company's figure: not Guizhou's.
+    assert [
+        (
+            local(r["subject"]),
+            r["kind"],
+            r["targetValue"],
+            r["actualValue"],
+            r["actualPeriod"],
+            r["actualMonth"],
+        )
+        for r in rows
+    ] == [("guizhou-cloud", "expectation", 2_100_000_000, 92_000_000, "2022", "2022-01")]
 
 
 def test_articles(run) -> None:

@@ -99,7 +99,7 @@ ex:structure a qb:DataStructureDefinition ;
 ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ; lgde:indicator ex:factories ;
     sdmx-measure:obsValue 10.0 ; sdmx-attribute:unitMeasure unit:NUM ; lgde:comparator lgde:exactly ;
     lgde:status lgde:planned ; lgde:description "Ten smart factories."@en ;
-    lgde:deadline "2025"^^xsd:gYear ; lgde:actor ex:gov ; lgde:sector ex:ai ;
+    sdmx-dimension:refPeriod "2025"^^xsd:gYear ; lgde:actor ex:gov ; lgde:sector ex:ai ;
     lgde:sectorClaim ex:claim-xr, ex:claim-ar ;
     prov:wasDerivedFrom ex:a1, ex:a2 ; lgde:evidence {E1}, {E2} .
 ex:claim-xr a lgde:SectorClaim ; lgde:sector ex:xr ; lgde:conflictsWith ex:claim-ar ;
@@ -113,7 +113,20 @@ ex:observation a lgde:IndicatorObservation ; qb:dataSet ex:dataset ; sdmx-dimens
     prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
 ex:plan a lgde:PolicyPlan ; sdmx-dimension:refArea ex:alpha ; lgde:status lgde:planned ;
     lgde:description "Promote AI."@en ; lgde:sector ex:ai ; lgde:inDocument ex:document ;
-    lgde:timeframe "P5Y"^^xsd:duration ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+    lgde:timeframe "P5Y"^^xsd:duration ; lgde:periodStart "2022"^^xsd:gYear ;
+    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+ex:company a lgde:Company ; rdfs:label "Alpha Cloud"@en ; lgde:basedIn ex:alpha ;
+    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+ex:expectation a lgde:Expectation ; lgde:actor ex:company ; lgde:aboutOrganization ex:company ;
+    lgde:indicator ex:factories ; sdmx-measure:obsValue 12.0 ; sdmx-attribute:unitMeasure unit:NUM ;
+    lgde:comparator lgde:exactly ; sdmx-dimension:refPeriod "2022"^^xsd:gYear ;
+    lgde:description "Alpha Cloud expects twelve factories."@en ;
+    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+ex:company-observation a lgde:IndicatorObservation ; qb:dataSet ex:dataset ;
+    lgde:aboutOrganization ex:company ; sdmx-dimension:refPeriod "2022"^^xsd:gYear ;
+    lgde:refMonth "2022-01"^^xsd:gYearMonth ; lgde:indicator ex:factories ;
+    sdmx-measure:obsValue 3.0 ; sdmx-attribute:unitMeasure unit:NUM ; lgde:comparator lgde:exactly ;
+    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
 ex:claim a lgde:Claim ; lgde:description "Alpha leads."@en ; lgde:about ex:alpha ;
     prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
 ex:quote a lgde:Quote ; lgde:speaker ex:bob ; schema:text "ten smart factories"@en ;
@@ -194,7 +207,7 @@ CASES = [
         "ex:claim-ar a lgde:SectorClaim ; lgde:sector ex:ar ; lgde:conflictsWith ex:claim-xr ;\n"
         f"    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
         "claim-xr",
-        "exactly the same sources",
+        "exactly the same quotes",
     ),
     Case(
         "ArticleShape",
@@ -352,7 +365,59 @@ CASES = [
         "    sdmx-measure:obsValue 10.0",
         "sdmx-dimension:refArea ex:gov ; lgde:indicator ex:factories ;\n    sdmx-measure:obsValue 10.0",
         "target",
-        "refArea, a region",
+        "refArea is at most one region",
+    ),
+    Case(
+        "ValueShape",
+        'sdmx-dimension:refPeriod "2025"^^xsd:gYear',
+        'sdmx-dimension:refPeriod "2025-06"^^xsd:gYearMonth',
+        "target",
+        "one period datatype",
+    ),
+    Case(
+        "ValueShape",
+        'lgde:refMonth "2022-01"^^xsd:gYearMonth',
+        'lgde:refMonth "2021-01"^^xsd:gYearMonth',
+        "company-observation",
+        "not in the year",
+    ),
+    Case(
+        "ValueShape",
+        'ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ;',
+        'ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ; '
+        'lgde:timeframe "P3Y"^^xsd:duration ;',
+        "target",
+        "needs lgde:periodStart",
+    ),
+    Case(
+        "ObservationShape",
+        "lgde:aboutOrganization ex:company ; sdmx-dimension:refPeriod",
+        "sdmx-dimension:refArea ex:alpha ; lgde:aboutOrganization ex:company ; "
+        "sdmx-dimension:refPeriod",
+        "company-observation",
+        "not both",
+    ),
+    Case(
+        "TargetShape",
+        'ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ;',
+        "ex:target a lgde:PolicyTarget ;",
+        "target",
+        "the region it is for",
+    ),
+    Case(
+        "ExpectationShape",
+        "ex:expectation a lgde:Expectation ; lgde:actor ex:company ;",
+        "ex:expectation a lgde:Expectation ; lgde:actor ex:company ; lgde:status lgde:planned ;",
+        "expectation",
+        "has no lgde:status",
+    ),
+    Case(
+        "ExpectationShape",
+        "ex:expectation a lgde:Expectation ; lgde:actor ex:company ;",
+        "ex:expectation a lgde:Expectation ; lgde:actor ex:company ; "
+        "sdmx-dimension:refArea ex:alpha ;",
+        "expectation",
+        "not a region's",
     ),
     Case(
         "ObservationShape", "qb:dataSet ex:dataset ;", "", "observation", "exactly one qb:DataSet"
@@ -498,6 +563,22 @@ def _property_shape_of(shapes: Graph, node_shape: str, caught: set[str]) -> bool
     parts |= {str(o) for o in shapes.objects(shape, SH.sparql)}
     parts.add(str(shape))
     return bool(parts & caught)
+
+
+def test_two_passages_of_one_article_may_conflict(shapes, ontology) -> None:
+    # Regression: article 003 quotes Lu Ming twice, once in the text and once as a pull
+    # quote, saying opposite things; a conflict needs different quotes, not different
+    # articles.
+    other = ev("a1", "ten smart factories")
+    data = VALID.replace(
+        "ex:claim-ar a lgde:SectorClaim ; lgde:sector ex:ar ; lgde:conflictsWith ex:claim-xr ;\n"
+        f"    prov:wasDerivedFrom ex:a2 ; lgde:evidence {E2} .",
+        "ex:claim-ar a lgde:SectorClaim ; lgde:sector ex:ar ; lgde:conflictsWith ex:claim-xr ;\n"
+        f"    prov:wasDerivedFrom ex:a1 ; lgde:evidence {other} .",
+    )
+    assert data != VALID
+    report = _validate(data, shapes, ontology)
+    assert report.passes and report.problems == []
 
 
 def test_missing_chinese_region_name_is_only_a_warning(shapes, ontology) -> None:

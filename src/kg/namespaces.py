@@ -28,6 +28,7 @@ ID_KINDS = (
     "dataset",
     "document",
     "event",
+    "expectation",
     "indicator",
     "observation",
     "organization",

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.build.data_store import DataStore
+from kg.build.datacube import integrity_problems
 from kg.build.evidence import check_evidence
 from kg.build.problems import Problem
 from kg.build.quads import write_store_nquads
@@ -169,13 +170,19 @@ def build_graph(layout: Layout | None = None, progress: Progress | None = None) 
         raise BuildError("reason", [Problem("reason", checked.file_of(s), s, m) for s, m in merged])
 
     data = checked.data
+    data.add_graph(inferred, ox.NamedNode(GRAPH_INFERRED))
+    with steps.step("datacube") as s:
+        problems = integrity_problems(data, checked.file_of)
+        s.detail = "integrity constraints hold" if not problems else "constraints broken"
+    if problems:
+        raise BuildError("datacube", problems)
+
     sizes = {
         GRAPH_ONTOLOGY: len(checked.ontology),
         GRAPH_ASSERTED: len(data),
         GRAPH_INFERRED: len(inferred),
     }
     with steps.step("write") as s:
-        data.add_graph(inferred, ox.NamedNode(GRAPH_INFERRED))
         staging = _staging_dir(layout)
         try:
             write_store_nquads(data.store, staging / DATASET_FILE)

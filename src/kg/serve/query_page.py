@@ -25,14 +25,14 @@ bp = Blueprint("query_page", __name__)
 STARTING_PREFIXES = ("lgde", "rdfs", "skos", "prov", "sdmx-dimension", "sdmx-measure")
 
 STARTING_QUERY = """\
-# Policy targets: the region that set each, what it measures, the value and the deadline.
+# Policy targets: the region that set each, what it measures, the value and the year.
 # Pick a stored query above, or write your own; Ctrl+Space completes prefixes and terms.
-SELECT ?area ?target ?indicator ?value ?deadline WHERE {
+SELECT ?area ?target ?indicator ?value ?year WHERE {
   ?target a lgde:PolicyTarget ;
           sdmx-dimension:refArea ?area ;
           lgde:indicator ?indicator ;
           sdmx-measure:obsValue ?value .
-  OPTIONAL { ?target lgde:deadline ?deadline }
+  OPTIONAL { ?target sdmx-dimension:refPeriod ?year }
 }
 ORDER BY ?area ?target
 """
