@@ -9,7 +9,10 @@ The generator copies the project's ontology, shapes and stored queries, and writ
   new IRIs (``…-r12``), with measured values scaled by a random factor;
 - replicas share regions, people, organisations, events and documents in *groups* (about
   four replicas a group, chosen at random), so a region collects facts from several
-  articles as real regions do; sectors, themes, indicators and roles are one vocabulary.
+  articles as real regions do; sectors, themes, indicators and roles are one vocabulary;
+- each further replica reports its figures in Data Cube data sets of its own, with the real
+  data sets' structures: replicas sharing a region give different values for the same
+  region, indicator and year, which one data set cannot hold (IC-12).
 
 Everything follows from ``--seed``: the same seed and size give byte-identical files.
 Data files are N-Triples (which is Turtle), one per replica and one per group, because
@@ -29,10 +32,11 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from kg.build.skolem import skolemize
 
@@ -40,6 +44,7 @@ HOME = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/lgde/id/"
 LGDE = "https://w3id.org/lgde/ontology#"
 OBS_VALUE = URIRef("http://purl.org/linked-data/sdmx/2009/measure#obsValue")
+DATA_SET = URIRef("http://purl.org/linked-data/cube#DataSet")
 SEED_FILE = URIRef(LGDE + "seedFile")
 IDENTIFIER = URIRef("http://purl.org/dc/terms/identifier")
 EXACT_MATCH = SKOS.exactMatch
@@ -62,6 +67,11 @@ class Template:
     per_replica: set[URIRef] = field(default_factory=set)
     per_group: set[URIRef] = field(default_factory=set)
     seeds: dict[str, bytes] = field(default_factory=dict)
+    data_sets: list[Triple] = field(default_factory=list)
+
+    @cached_property
+    def data_set_iris(self) -> set[Term]:
+        return {s for s, _, _ in self.data_sets}
 
 
 def _kind(iri: URIRef) -> str | None:
@@ -88,6 +98,7 @@ def read_template(home: Path = HOME) -> Template:
     per_group = {s for s in defined_shared if _kind(s) and _kind(s) not in SHARED_KINDS}
     vocabulary = [t for t in shared if not (isinstance(t[0], URIRef) and t[0] in per_group)]
     group = [t for t in shared if isinstance(t[0], URIRef) and t[0] in per_group]
+    data_set_iris = {s for s, p, o in shared if p == RDF.type and o == DATA_SET}
     return Template(
         articles,
         group,
@@ -95,6 +106,7 @@ def read_template(home: Path = HOME) -> Template:
         per_replica,
         per_group,
         {p.name: p.read_bytes() for p in sorted((home / "seeds").glob("*.txt"))},
+        [t for t in shared if t[0] in data_set_iris],
     )
 
 
@@ -120,7 +132,9 @@ class Renamer:
         if isinstance(term, BNode):
             return BNode(f"{term}r{self.replica}g{self.group}")
         if isinstance(term, URIRef):
-            if self.replica and term in self.template.per_replica:
+            if self.replica and (
+                term in self.template.per_replica or term in self.template.data_set_iris
+            ):
                 return URIRef(f"{term}-r{self.replica}")
             if self.group and term in self.template.per_group:
                 return URIRef(f"{term}-g{self.group}")
@@ -148,6 +162,8 @@ def _replica_lines(template: Template, renamer: Renamer, rng: random.Random) -> 
             elif p == IDENTIFIER and isinstance(o, Literal):
                 value = Literal(f"{o}-r{renamer.replica}", datatype=o.datatype)
         lines.append(_line((subject, p, value)))
+    if renamer.replica:
+        lines += [_line((renamer.term(s), p, o)) for s, p, o in template.data_sets]
     return lines
 
 
