@@ -82,3 +82,54 @@ def test_a_fact_without_a_source_fails_the_build(project_copy) -> None:
         if p.subject.endswith("/observation/guizhou-big-data-expos")
     }
     assert any("needs at least one source" in m for m in messages), messages
+
+
+def test_every_quote_has_its_position_in_code_points(build: Build) -> None:
+    rows = build.select(
+        """SELECT ?exact ?text ?start ?end WHERE {
+            ?annotation oa:hasSource ?article ;
+                        oa:hasSelector [ oa:exact ?exact ] ,
+                                       [ a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end ] .
+            ?article schema:text ?text .
+        }"""
+    )
+    quotes = build.select(
+        "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a oa:hasSelector/oa:exact ?e }"
+    )[0]["n"]
+    assert len(rows) == quotes > 250
+    for row in rows:
+        # Web Annotation counts code points; Python strings index them.
+        assert row["text"][int(row["start"]) : int(row["end"])] == row["exact"]
+    # 003 has a curly quote before the caption: positions past it are not byte offsets.
+    caption = [r for r in rows if r["exact"].startswith("A Chinese AI-generated cartoon")]
+    assert {int(r["start"]) for r in caption} == {1234}
+
+
+def test_a_quote_printed_twice_must_say_which(project_copy) -> None:
+    # Regression: 003 prints the caption "A Chinese AI-generated cartoon series aired on
+    # state television" twice; without its oa:prefix the quote is ambiguous.
+    replace_in(
+        project_copy.graph_dir / "article-003.ttl",
+        ' ;\n              # The caption is printed twice; the first is meant.\n'
+        '              oa:prefix "Two Sessions”.\\n\\n\\n" ] ] .',
+        " ] ] .",
+    )
+    with pytest.raises(BuildError) as caught:
+        build_graph(project_copy)
+    assert caught.value.step == "evidence"
+    (problem,) = caught.value.problems
+    assert problem.subject.endswith("/photo/ai-generated-cartoon")
+    assert "occurs 2 times" in problem.message and "1234, 1299" in problem.message
+    assert "oa:prefix" in problem.message
+
+
+def test_a_prefix_that_matches_nothing_is_refused(project_copy) -> None:
+    replace_in(
+        project_copy.graph_dir / "article-003.ttl",
+        'oa:prefix "Two Sessions”.\\n\\n\\n" ] ] .',
+        'oa:prefix "Three Sessions" ] ] .',
+    )
+    with pytest.raises(BuildError) as caught:
+        build_graph(project_copy)
+    (problem,) = caught.value.problems
+    assert "occurs no times with its oa:prefix and oa:suffix" in problem.message

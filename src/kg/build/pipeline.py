@@ -22,14 +22,14 @@ from rdflib import Graph
 
 from kg.build.data_store import DataStore
 from kg.build.datacube import integrity_problems
-from kg.build.evidence import check_evidence
+from kg.build.evidence import Position, locate_evidence
 from kg.build.problems import Problem
 from kg.build.quads import write_store_nquads
 from kg.build.reasoning import consistency_problems, infer
 from kg.build.skolem import canonical_decimals, skolemize, skolemize_store
 from kg.build.sources import Sources, attach_seed_texts, key, read_sources
 from kg.build.validate import ShaclReport, run_shacl
-from kg.build.vocabulary import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, OA
+from kg.build.vocabulary import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kg.layout import DATASET_FILE, MANIFEST_FILE, STORE_DIR, Layout
 
 KEEP_BUILDS = 3
@@ -56,6 +56,7 @@ class Checked:
     data: DataStore
     shacl: ShaclReport
     owners: dict[str, str] = field(repr=False)
+    positions: list[Position] = field(default_factory=list, repr=False)
 
     def file_of(self, node: object) -> str:
         name = key(node)
@@ -136,10 +137,8 @@ def check_sources(
     checked = Checked(sources, ontology, data, ShaclReport(True, True, [], Graph()), owners)
 
     with steps.step("evidence") as s:
-        problems = check_evidence(data, checked.file_of)
-        s.detail = (
-            f"{sum(1 for _ in data.triples(None, ox.NamedNode(str(OA.exact))))} quotes verbatim"
-        )
+        problems, checked.positions = locate_evidence(data, checked.file_of)
+        s.detail = f"{len(checked.positions)} quotes verbatim, each found once"
     if problems:
         raise BuildError("evidence", problems)
 
@@ -171,6 +170,9 @@ def build_graph(layout: Layout | None = None, progress: Progress | None = None) 
 
     data = checked.data
     data.add_graph(inferred, ox.NamedNode(GRAPH_INFERRED))
+    # Where each quote is, derived by the build like the inferences and kept with them.
+    derived = [t for position in checked.positions for t in position.triples()]
+    data.extend(derived, ox.NamedNode(GRAPH_INFERRED))
     with steps.step("datacube") as s:
         problems = integrity_problems(data, checked.file_of)
         s.detail = "integrity constraints hold" if not problems else "constraints broken"
@@ -180,7 +182,7 @@ def build_graph(layout: Layout | None = None, progress: Progress | None = None) 
     sizes = {
         GRAPH_ONTOLOGY: len(checked.ontology),
         GRAPH_ASSERTED: len(data),
-        GRAPH_INFERRED: len(inferred),
+        GRAPH_INFERRED: len(inferred) + len(derived),
     }
     with steps.step("write") as s:
         staging = _staging_dir(layout)
