@@ -212,10 +212,11 @@ def test_landing_page(server, build) -> None:
 def test_entity_page_groups_facts_by_kind_with_evidence(server) -> None:
     page = request(server, "GET", "/id/person/lu-ming", headers={"Accept": BROWSER}).body.decode()
     headings = re.findall(r"<h2>([^<]+)</h2>", page)
-    assert headings[:3] == ["Posts and affiliations", "Quotes", "Plans"]
+    # His two passages that say opposite things come first, side by side.
+    assert headings[:4] == ["Sources disagree", "Posts and affiliations", "Quotes", "Plans"]
     # Each fact with its verbatim quote and its source article.
     assert "blind investments, wastage of resources and overlapping of projects" in page
-    assert page.count('class="fact" data-kind="Quote"') == 8
+    assert page.count('class="fact" data-kind="Quote"') == 9
     assert 'href="/id/article/003"' in page
 
 

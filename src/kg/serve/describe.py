@@ -117,13 +117,14 @@ def build_description(iri: str, triples: list[ox.Triple]) -> Description:
     for evidence in grouped.get(LGDE_EVIDENCE, []):
         items = by_subject.get(evidence.iri or "", [])
         source = next((text_of(t.object) for t in items if t.predicate.value == OA_SOURCE), None)
-        selector = next(
-            (text_of(t.object) for t in items if t.predicate.value == OA_SELECTOR), None
-        )
+        # The quote selector, among the annotation's selectors (the build adds a
+        # position selector beside it).
+        selectors = [text_of(t.object) for t in items if t.predicate.value == OA_SELECTOR]
         exact = next(
             (
                 text_of(t.object)
-                for t in by_subject.get(selector or "", [])
+                for selector in sorted(selectors)
+                for t in by_subject.get(selector, [])
                 if t.predicate.value == OA_EXACT
             ),
             None,
