@@ -69,9 +69,9 @@ def test_a_fact_without_a_source_fails_the_build(project_copy) -> None:
     replace_in(
         project_copy.graph_dir / "article-002.ttl",
         "Cumulative to the article's date; the period is the article's year "
-        "(2021, itself inferred).\"@en ;\n    prov:wasDerivedFrom article:002 ;\n",
+        '(2021, itself inferred)."@en ;\n    prov:wasDerivedFrom article:002 ;\n',
         "Cumulative to the article's date; the period is the article's year "
-        "(2021, itself inferred).\"@en ;\n",
+        '(2021, itself inferred)."@en ;\n',
     )
     with pytest.raises(BuildError) as caught:
         build_graph(project_copy)
@@ -89,7 +89,7 @@ def test_every_quote_has_its_position_in_code_points(build: Build) -> None:
         """SELECT ?exact ?text ?start ?end WHERE {
             ?annotation oa:hasSource ?article ;
                         oa:hasSelector [ oa:exact ?exact ] ,
-                                       [ a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end ] .
+                            [ a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end ] .
             ?article schema:text ?text .
         }"""
     )
@@ -110,7 +110,7 @@ def test_a_quote_printed_twice_must_say_which(project_copy) -> None:
     # state television" twice; without its oa:prefix the quote is ambiguous.
     replace_in(
         project_copy.graph_dir / "article-003.ttl",
-        ' ;\n              # The caption is printed twice; the first is meant.\n'
+        " ;\n              # The caption is printed twice; the first is meant.\n"
         '              oa:prefix "Two Sessions”.\\n\\n\\n" ] ] .',
         " ] ] .",
     )

@@ -67,20 +67,20 @@ ex:a2-sum spdx:algorithm spdx:checksumAlgorithm_sha256 ;
     spdx:checksumValue "{"b" * 64}"^^xsd:hexBinary .
 
 ex:country a lgde:Country ; rdfs:label "Country"@en, "国"@zh ;
-    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+    lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 ex:alpha a lgde:Province ; rdfs:label "Alpha"@en, "甲省"@zh ; lgde:partOf ex:country ;
     skos:exactMatch <http://www.wikidata.org/entity/Q1> ;
-    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+    lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 
 ex:news a lgde:NewsOrganization ; rdfs:label "News"@en ; lgde:basedIn ex:country ;
-    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+    lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 ex:gov a lgde:Government ; rdfs:label "Alpha government"@en ; lgde:jurisdiction ex:alpha ;
-    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+    lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 ex:governor a lgde:OfficialRole ; skos:prefLabel "governor"@en .
 ex:governor-post a org:Post ; rdfs:label "Governor of Alpha"@en ;
     org:postIn ex:gov ; org:role ex:governor .
-ex:bob a foaf:Person ; rdfs:label "Bob"@en ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
-ex:carol a foaf:Person ; rdfs:label "Carol"@en ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+ex:bob a foaf:Person ; rdfs:label "Bob"@en ; lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
+ex:carol a foaf:Person ; rdfs:label "Carol"@en ; lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 ex:bob-governor a lgde:Affiliation ; org:member ex:bob ; org:organization ex:gov ;
     org:role ex:governor ; opengov:post ex:governor-post ; lgde:tenure lgde:currentTenure ;
     prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
@@ -116,7 +116,7 @@ ex:plan a lgde:PolicyPlan ; sdmx-dimension:refArea ex:alpha ; lgde:status lgde:p
     lgde:timeframe "P5Y"^^xsd:duration ; lgde:periodStart "2022"^^xsd:gYear ;
     prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
 ex:company a lgde:Company ; rdfs:label "Alpha Cloud"@en ; lgde:basedIn ex:alpha ;
-    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+    lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 ex:expectation a lgde:Expectation ; lgde:actor ex:company ; lgde:aboutOrganization ex:company ;
     lgde:indicator ex:factories ; sdmx-measure:obsValue 12.0 ; sdmx-attribute:unitMeasure unit:NUM ;
     lgde:comparator lgde:exactly ; sdmx-dimension:refPeriod "2022"^^xsd:gYear ;
@@ -137,10 +137,10 @@ ex:photo a lgde:Photograph ; schema:caption "A factory"@en ; schema:dateCreated 
 ex:video a lgde:Video ; schema:creator ex:carol ; schema:editor ex:bob ;
     prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
 ex:sessions a lgde:TwoSessions ; rdfs:label "Sessions"@en ; dcterms:date "2022"^^xsd:gYear ;
-    schema:organizer ex:gov ; prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+    schema:organizer ex:gov ; lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 ex:document a lgde:Guideline ; rdfs:label "Guideline"@en ; dcterms:creator ex:gov ;
     dcterms:issued "2022"^^xsd:gYear ; dcterms:temporal ex:period ;
-    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+    lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 ex:period a time:ProperInterval ; time:hasBeginning ex:start ; time:hasEnd ex:end .
 ex:start a time:Instant ; time:inXSDgYear "2021"^^xsd:gYear .
 ex:end a time:Instant ; time:inXSDgYear "2025"^^xsd:gYear .
@@ -168,9 +168,11 @@ CASES = [
     ),
     Case(
         "SourcedShape",
-        'ex:bob a foaf:Person ; rdfs:label "Bob"@en ; prov:wasDerivedFrom ex:a1 ;',
-        'ex:bob a foaf:Person ; rdfs:label "Bob"@en ; prov:wasDerivedFrom ex:a1, ex:a2 ;',
-        "bob",
+        'ex:claim a lgde:Claim ; lgde:description "Alpha leads."@en ; lgde:about ex:alpha ;\n'
+        "    prov:wasDerivedFrom ex:a1 ;",
+        'ex:claim a lgde:Claim ; lgde:description "Alpha leads."@en ; lgde:about ex:alpha ;\n'
+        "    prov:wasDerivedFrom ex:a1, ex:a2 ;",
+        "claim",
         "gives no evidence quote from it",
     ),
     Case(
@@ -208,6 +210,20 @@ CASES = [
         f"    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
         "claim-xr",
         "exactly the same quotes",
+    ),
+    Case(
+        "MentionedShape",
+        'ex:carol a foaf:Person ; rdfs:label "Carol"@en ; lgde:mentionedIn ex:a1 ;',
+        'ex:carol a foaf:Person ; rdfs:label "Carol"@en ; prov:wasDerivedFrom ex:a1 ;',
+        "carol",
+        "not derived from them",
+    ),
+    Case(
+        "MentionedShape",
+        'ex:carol a foaf:Person ; rdfs:label "Carol"@en ; lgde:mentionedIn ex:a1 ;',
+        'ex:carol a foaf:Person ; rdfs:label "Carol"@en ; lgde:mentionedIn ex:a2 ;',
+        "carol",
+        "no evidence quote from it",
     ),
     Case(
         "ArticleShape",
@@ -383,8 +399,8 @@ CASES = [
     ),
     Case(
         "ValueShape",
-        'ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ;',
-        'ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ; '
+        "ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ;",
+        "ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ; "
         'lgde:timeframe "P3Y"^^xsd:duration ;',
         "target",
         "needs lgde:periodStart",
@@ -399,7 +415,7 @@ CASES = [
     ),
     Case(
         "TargetShape",
-        'ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ;',
+        "ex:target a lgde:PolicyTarget ; sdmx-dimension:refArea ex:alpha ;",
         "ex:target a lgde:PolicyTarget ;",
         "target",
         "the region it is for",

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from kg.build.data_store import DataStore
 from kg.build.problems import Problem
 from kg.build.vocabulary import GRAPH_INFERRED
+from kg.typed_results import Term, solutions, text_of
 
 PREFIXES = """\
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -372,28 +373,34 @@ HIERARCHY_CONSTRAINTS = [
 QUADRATIC = {"IC-12"}
 
 Ask = Callable[[str], bool]
+Select = Callable[[str], list[ox.QuerySolution]]
+Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
 
 
-def _asker(data: DataStore, normal: ox.NamedNode) -> tuple[Ask, Callable[[str], list]]:
-    graphs = [data.graph, data.ontology, ox.NamedNode(str(GRAPH_INFERRED)), normal]
+def _graphs(data: DataStore) -> Graphs:
+    return [data.graph, data.ontology, ox.NamedNode(str(GRAPH_INFERRED))]
+
+
+def _asker(data: DataStore, normal: ox.NamedNode) -> tuple[Ask, Select]:
+    graphs = [*_graphs(data), normal]
 
     def ask(query: str) -> bool:
         return bool(data.store.query(PREFIXES + query, default_graph=graphs))
 
-    def select(query: str) -> list:
-        return list(data.store.query(PREFIXES + query, default_graph=graphs))
+    def select(query: str) -> list[ox.QuerySolution]:
+        return list(solutions(data.store.query(PREFIXES + query, default_graph=graphs)))
 
     return ask, select
 
 
 def _normalize(data: DataStore, normal: ox.NamedNode) -> None:
-    graphs = [data.graph, data.ontology, ox.NamedNode(str(GRAPH_INFERRED))]
     for query in NORMALIZATION:
-        triples = list(data.store.query(PREFIXES + query, default_graph=graphs))
-        data.extend(triples, normal)  # type: ignore[arg-type]
+        result = data.store.query(PREFIXES + query, default_graph=_graphs(data))
+        assert isinstance(result, ox.QueryTriples)
+        data.extend(list(result), normal)
 
 
-def duplicate_observations(select: Callable[[str], list]) -> list[tuple[str, str]]:
+def duplicate_observations(select: Select) -> list[tuple[str, str]]:
     """Pairs of observations of one data set with equal values for every dimension.
 
     The published IC-12 compares every pair; grouping observations by their dimension
@@ -407,17 +414,17 @@ def duplicate_observations(select: Callable[[str], list]) -> list[tuple[str, str
             ?obs ?dim ?value .
         }"""
     )
-    values: dict[tuple[ox.Term, ox.Term], dict[ox.Term, set]] = defaultdict(
-        lambda: defaultdict(set)
-    )
+    values: dict[tuple[Term, Term], dict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
     for row in rows:
         values[(row["dataset"], row["obs"])][row["dim"]].add(row["value"])
     cells: dict[tuple, list[str]] = defaultdict(list)
     for (dataset, obs), by_dim in values.items():
         if any(len(v) > 1 for v in by_dim.values()):
-            continue  # two values for one dimension: compared pairwise below
+            # Two values for one dimension: some pair of values differs, so the published
+            # query's MIN over the pairs is false and it is no one's duplicate.
+            continue
         cell = (dataset, tuple(sorted((str(d), str(next(iter(v)))) for d, v in by_dim.items())))
-        cells[cell].append(obs.value)
+        cells[cell].append(text_of(obs))
     pairs = [
         (a, b)
         for members in cells.values()
@@ -465,8 +472,25 @@ def integrity_problems(data: DataStore, file_of: Callable[[object], str]) -> lis
 
 _VARIABLES = [
     ox.Variable(n)
-    for n in ("obs", "obs1", "obs2", "dim", "dataset", "dsd", "slice", "sliceKey", "slicekey",
-              "v", "value1", "list", "component", "componentSpec", "prop", "attr", "measure")
+    for n in (
+        "obs",
+        "obs1",
+        "obs2",
+        "dim",
+        "dataset",
+        "dsd",
+        "slice",
+        "sliceKey",
+        "slicekey",
+        "v",
+        "value1",
+        "list",
+        "component",
+        "componentSpec",
+        "prop",
+        "attr",
+        "measure",
+    )
 ]
 
 
@@ -493,9 +517,7 @@ def _problems(
             bound = {v.value: row[v] for v in _VARIABLES if _bound(row, v)}
             name = next((n for n in _CULPRITS if isinstance(bound.get(n), ox.NamedNode)), "")
             subject = bound[name].value if name else ""
-            detail = "; ".join(
-                f"?{k} = {v}" for k, v in sorted(bound.items()) if k != name
-            )
+            detail = "; ".join(f"?{k} = {v}" for k, v in sorted(bound.items()) if k != name)
         where = file_of(ox.NamedNode(subject)) if subject else ""
         message = f"{constraint.name} {constraint.meaning}" + (f" ({detail})" if detail else "")
         problems.append(Problem("datacube", where, subject, message))
