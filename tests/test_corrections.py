@@ -127,3 +127,35 @@ def test_entities_are_mentioned_not_derived(build: Build) -> None:
     assert _ask(build, f"<{ID}region/china> lgde:mentionedIn <{ID}article/003>")
     # The inverse, schema:mentions, is inferred for tools that read articles.
     assert _ask(build, f"<{ID}article/003> schema:mentions <{ID}person/lu-ming>")
+
+
+def test_every_fact_has_a_label_that_no_other_fact_has(build: Build) -> None:
+    # Facts had no rdfs:label, so generic linked-data browsers showed bare IRIs.
+    unlabelled = build.select(
+        """SELECT ?fact WHERE { ?fact a lgde:Fact .
+             FILTER NOT EXISTS { ?fact rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "en")) } }"""
+    )
+    assert unlabelled == []
+    shared = build.select(
+        """SELECT ?label (COUNT(DISTINCT ?fact) AS ?n) WHERE {
+             ?fact a lgde:Fact ; rdfs:label ?label }
+           GROUP BY ?label HAVING (COUNT(DISTINCT ?fact) > 1)"""
+    )
+    assert shared == []
+    labels = {
+        r["fact"].rsplit("/", 1)[1]: r["label"]
+        for r in build.select("SELECT ?fact ?label WHERE { ?fact a lgde:Fact ; rdfs:label ?label }")
+    }
+    # Amounts as the articles write them; what tells two figures apart is in the label.
+    assert (
+        labels["hubei-gdp-2021"] == "Hubei: gross domestic product, 2021, at least 5 trillion yuan"
+    )
+    assert labels["guizhou-telecommunications-revenue-growth-2021"] == (
+        "Guizhou: revenue growth (telecommunications), 2021, 18.8%"
+    )
+    assert labels["guizhou-cloud-production-value-2022-01"].endswith(
+        "January 2022, 92 million yuan"
+    )
+    assert labels["zhejiang-digital-economy-core-added-value"].endswith(
+        "up to 12% (as article 000 gives it)"
+    )

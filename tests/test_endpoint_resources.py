@@ -258,3 +258,21 @@ def test_ontology_page_documents_every_term_from_the_source(server) -> None:
             value = ontology.value(term, prop)
             if value is not None:
                 assert f"{word}: " in row, (name, word)
+
+
+def test_amounts_are_shown_as_people_read_them(server) -> None:
+    page = request(server, "GET", "/id/region/guizhou", headers={"Accept": BROWSER}).body.decode()
+    # 003: "a budget of 100 million yuan (US$13.9 million) in vouchers".
+    assert "<b>100 million yuan (Guizhou, 2024)</b>" in page
+    assert "100000000" not in page.split("<h2>Properties</h2>", 1)[0]
+    # Two revenue growth figures of 2021 on one page say which sector each is.
+    assert "revenue growth (telecommunications), 2021, 18.8%" in page
+    assert "revenue growth (electronic information manufacturing), 2021, 27.8%" in page
+    target = request(
+        server,
+        "GET",
+        "/id/target/guizhou-computing-voucher-budget-2024",
+        headers={"Accept": BROWSER},
+    ).body.decode()
+    assert '<span class="reading">(100 million yuan)</span>' in target
+    assert '<span class="reading">(US$13.9 million)</span>' in target

@@ -23,6 +23,7 @@ from rdflib import Graph
 from kg.build.data_store import DataStore
 from kg.build.datacube import integrity_problems
 from kg.build.evidence import Position, locate_evidence
+from kg.build.labels import fact_labels
 from kg.build.problems import Problem
 from kg.build.quads import write_store_nquads
 from kg.build.reasoning import consistency_problems, infer
@@ -170,8 +171,10 @@ def build_graph(layout: Layout | None = None, progress: Progress | None = None) 
 
     data = checked.data
     data.add_graph(inferred, ox.NamedNode(GRAPH_INFERRED))
-    # Where each quote is, derived by the build like the inferences and kept with them.
+    # Where each quote is, and a label for each fact, derived by the build like the
+    # inferences and kept with them.
     derived = [t for position in checked.positions for t in position.triples()]
+    derived += fact_labels(data)
     data.extend(derived, ox.NamedNode(GRAPH_INFERRED))
     with steps.step("datacube") as s:
         problems = integrity_problems(data, checked.file_of)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.amounts import amount
 from kg.namespaces import BASE, compact
 from kg.typed_results import text_of
 
@@ -53,6 +54,7 @@ class Value:
     iri: str | None = None
     language: str | None = None
     datatype: str | None = None
+    reading: str | None = None  # an amount as people read it: "5 trillion yuan"
 
 
 @dataclass
@@ -109,6 +111,7 @@ def build_description(iri: str, triples: list[ox.Triple]) -> Description:
             datatype = obj.datatype.value if obj.datatype else None
             grouped[predicate].append(Value(obj.value, None, obj.language or None, datatype))
     description.types.sort(key=lambda item: item.label.lower())
+    _read_amounts(grouped)
     description.properties = sorted(
         ((link(p), sorted(values, key=lambda v: v.text)) for p, values in grouped.items()),
         key=lambda item: compact(item[0].iri),
@@ -144,6 +147,21 @@ def build_description(iri: str, triples: list[ox.Triple]) -> Description:
     return description
 
 
+OBS_VALUE = "http://purl.org/linked-data/sdmx/2009/measure#obsValue"
+UNIT_MEASURE = "http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure"
+USD_EQUIVALENT = BASE + "ontology#usdEquivalent"
+USD = "http://qudt.org/vocab/unit/CCY_USD"
+
+
+def _read_amounts(grouped: dict[str, list[Value]]) -> None:
+    """Give values in base units their reading in the fact's unit."""
+    unit = next((v.iri for v in grouped.get(UNIT_MEASURE, []) if v.iri), None)
+    for predicate, in_unit in ((OBS_VALUE, unit), (USD_EQUIVALENT, USD)):
+        for value in grouped.get(predicate, []):
+            if in_unit and value.iri is None:
+                value.reading = amount(value.text, in_unit)
+
+
 # --- Facts about an entity, grouped by kind ----------------------------------------------
 
 FACT_KINDS = (  # (class local name, heading), in the order a researcher reads them
@@ -172,8 +190,8 @@ def facts_query(iri: str) -> str:
     """SELECT the facts that refer to the entity (directly, or through a sector claim),
     with their kind, summary, value, evidence and conflicts."""
     kinds = ", ".join(f"lgde:{name}" for name, _ in FACT_KINDS)
-    return f"""SELECT ?fact ?kind ?summary ?value ?unit ?comparator ?period ?exact ?article
-                      ?title ?other ?counterpart ?area WHERE {{
+    return f"""SELECT ?fact ?kind ?summary ?value ?unit ?comparator ?period ?month ?exact
+                      ?article ?title ?other ?counterpart ?area WHERE {{
       {{ {_refers("fact", iri)} BIND(false AS ?counterpart) }}
       UNION {{ {{ {_refers("near", iri)} }} ?near lgde:conflictsWith ?fact
                BIND(true AS ?counterpart) }}
@@ -185,12 +203,16 @@ def facts_query(iri: str) -> str:
                   ?fact org:organization/rdfs:label ?organization }}
       OPTIONAL {{ ?fact lgde:indicator/skos:prefLabel ?indicator }}
       OPTIONAL {{ ?fact lgde:sector/skos:prefLabel ?sectorLabel }}
-      BIND(COALESCE(?description, ?words, ?caption,
+      # The build labels every fact from its parts: for a figure, that label says what
+      # tells it apart from another figure of the same indicator (sector, month, source).
+      OPTIONAL {{ ?fact rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }}
+      BIND(COALESCE(?description, ?words, ?caption, ?label,
                     CONCAT(?member, ", ", ?role, ", ", ?organization),
                     ?indicator, ?sectorLabel) AS ?summary)
-      OPTIONAL {{ ?fact sdmx-measure:obsValue ?value ; sdmx-attribute:unitMeasure/rdfs:label ?unit ;
-                        lgde:comparator/rdfs:label ?comparator }}
+      OPTIONAL {{ ?fact sdmx-measure:obsValue ?value ; sdmx-attribute:unitMeasure ?unit ;
+                        lgde:comparator ?comparator }}
       OPTIONAL {{ ?fact sdmx-dimension:refPeriod ?period }}
+      OPTIONAL {{ ?fact lgde:refMonth ?month }}
       OPTIONAL {{ ?fact sdmx-dimension:refArea/rdfs:label ?area FILTER(LANG(?area) = "en") }}
       ?fact lgde:evidence ?evidence . ?evidence oa:hasSource ?article ;
             oa:hasSelector/oa:exact ?exact . ?article dcterms:title ?title .
@@ -225,10 +247,11 @@ def group_facts(rows: list[dict]) -> FactGroups:
         if fact is None:
             value = None
             if "value" in row:
-                value = (
-                    f"{row['comparator']['value']} {row['value']['value']} {row['unit']['value']}"
+                value = amount(
+                    row["value"]["value"], row["unit"]["value"], row["comparator"]["value"]
                 )
-                where = [row[k]["value"] for k in ("area", "period") if k in row]
+                when = "month" if "month" in row else "period"
+                where = [row[k]["value"] for k in ("area", when) if k in row]
                 if where:
                     value += f" ({', '.join(where)})"
             summary = row["summary"]["value"] if "summary" in row else compact(iri)
