@@ -13,7 +13,18 @@ from kg.store import Build
 
 from .conftest import replace_in
 
-STEPS = ["parse", "seeds", "normalize", "evidence", "shacl", "reason", "datacube", "write", "swap"]
+STEPS = [
+    "parse",
+    "seeds",
+    "normalize",
+    "evidence",
+    "shacl",
+    "disagreements",
+    "reason",
+    "datacube",
+    "write",
+    "swap",
+]
 
 
 def test_build_writes_three_named_graphs(build: Build) -> None:

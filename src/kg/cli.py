@@ -25,7 +25,7 @@ def _layout(ctx: click.Context) -> Layout:
 
 
 def _progress(step: str, seconds: float, detail: str) -> None:
-    click.echo(f"  {step:<10} {seconds:7.2f} s  {detail}", err=True)
+    click.echo(f"  {step:<13} {seconds:7.2f} s  {detail}", err=True)
 
 
 def _fail_build(layout: Layout, error: BuildError) -> None:

@@ -22,6 +22,7 @@ from rdflib import Graph
 
 from kg.build.data_store import DataStore
 from kg.build.datacube import integrity_problems
+from kg.build.disagreements import disagreement_problems
 from kg.build.evidence import Position, locate_evidence
 from kg.build.labels import fact_labels
 from kg.build.problems import Problem
@@ -58,6 +59,7 @@ class Checked:
     shacl: ShaclReport
     owners: dict[str, str] = field(repr=False)
     positions: list[Position] = field(default_factory=list, repr=False)
+    disagreements: list[Problem] = field(default_factory=list)
 
     def file_of(self, node: object) -> str:
         name = key(node)
@@ -65,7 +67,7 @@ class Checked:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.shacl.problems if p.severity != "error"]
+        return [p for p in self.shacl.problems if p.severity != "error"] + self.disagreements
 
 
 @dataclass
@@ -153,6 +155,14 @@ def check_sources(
     errors = [p for p in checked.shacl.problems if p.severity == "error"]
     if errors or not checked.shacl.passes:
         raise BuildError("shacl", errors or checked.shacl.problems, checked.shacl.graph)
+
+    with steps.step("disagreements") as s:
+        checked.disagreements = disagreement_problems(data, checked.file_of)
+        s.detail = (
+            "every disagreement between figures declared"
+            if not checked.disagreements
+            else f"{len(checked.disagreements)} warning(s)"
+        )
     return checked
 
 
@@ -252,7 +262,11 @@ def _manifest(checked: Checked, sizes: dict, timings: dict[str, float]) -> dict:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": dict(sorted(checked.sources.input_digests.items())),
         "triples": {str(name): size for name, size in sizes.items()},
-        "shacl": {"violations": 0, "warnings": [str(w) for w in checked.warnings]},
+        "shacl": {
+            "violations": 0,
+            "warnings": [str(w) for w in checked.shacl.problems if w.severity != "error"],
+        },
+        "disagreements": [str(w) for w in checked.disagreements],
         "timings": [{"step": step, "seconds": seconds} for step, seconds in timings.items()],
         "versions": {
             "rdflib": rdflib.__version__,
