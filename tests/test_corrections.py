@@ -159,3 +159,27 @@ def test_every_fact_has_a_label_that_no_other_fact_has(build: Build) -> None:
     assert labels["zhejiang-digital-economy-core-added-value"].endswith(
         "up to 12% (as article 000 gives it)"
     )
+
+
+def test_alternative_labels_are_synonyms_not_neighbours(build: Build) -> None:
+    # "AI processors" and "advanced chip-making equipment" were alternative labels of
+    # integrated circuits; 003 names them as what U.S. sanctions restrict access to.
+    alternatives = {
+        r["label"]
+        for r in build.select(
+            f"SELECT ?label WHERE {{ <{ID}sector/integrated-circuits> skos:altLabel ?label }}"
+        )
+    }
+    assert alternatives.isdisjoint({"AI processors", "advanced chip-making equipment"})
+    assert _ask(build, f"<{ID}sector/ai-processors> skos:broader <{ID}sector/integrated-circuits>")
+    assert _ask(
+        build,
+        f"<{ID}sector/chip-making-equipment> skos:related <{ID}sector/integrated-circuits>",
+    )
+    assert _ask(
+        build,
+        f"<{ID}claim/china-chip-challenges> lgde:sector <{ID}sector/ai-processors>, "
+        f"<{ID}sector/chip-making-equipment>",
+    )
+    # No concept's alternative label is another concept's preferred one.
+    assert not _ask(build, "?a skos:altLabel ?l . ?b skos:prefLabel ?l . FILTER(?a != ?b)")

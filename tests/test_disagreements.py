@@ -64,7 +64,8 @@ def test_agreement_within_the_stated_precision_is_no_disagreement(
     prov:wasDerivedFrom article:001 ;
     lgde:evidence
         [ a oa:SpecificResource ; oa:hasSource article:001 ;
-          oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "it is planned to incubate 400 such SMEs" ] ] .
+          oa:hasSelector [ a oa:TextQuoteSelector ;
+                           oa:exact "it is planned to incubate 400 such SMEs" ] ] .
 
 target:zhejiang-specialized-smes-2022 a lgde:PolicyTarget ;""",
     )
