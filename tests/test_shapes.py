@@ -69,6 +69,7 @@ ex:a2-sum spdx:algorithm spdx:checksumAlgorithm_sha256 ;
 ex:country a lgde:Country ; rdfs:label "Country"@en, "国"@zh ;
     lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 ex:alpha a lgde:Province ; rdfs:label "Alpha"@en, "甲省"@zh ; lgde:partOf ex:country ;
+    skos:notation "110000"^^lgde:GBT2260Code ;
     skos:exactMatch <http://www.wikidata.org/entity/Q1> ;
     lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 
@@ -224,6 +225,27 @@ CASES = [
         'ex:carol a foaf:Person ; rdfs:label "Carol"@en ; lgde:mentionedIn ex:a2 ;',
         "carol",
         "no evidence quote from it",
+    ),
+    Case(
+        "DivisionShape",
+        '    skos:notation "110000"^^lgde:GBT2260Code ;\n',
+        "",
+        "alpha",
+        "should carry its GB/T 2260 code",
+    ),
+    Case(
+        "RegionShape",
+        '"Alpha"@en, "甲省"@zh ;',
+        '"Alpha"@en ;',
+        "alpha",
+        "not the Chinese name that goes with it",
+    ),
+    Case(
+        "RegionShape",
+        'skos:notation "110000"^^lgde:GBT2260Code',
+        'skos:notation "1100"^^lgde:GBT2260Code',
+        "alpha",
+        "six digits",
     ),
     Case(
         "ArticleShape",
@@ -597,11 +619,13 @@ def test_two_passages_of_one_article_may_conflict(shapes, ontology) -> None:
     assert report.passes and report.problems == []
 
 
-def test_missing_chinese_region_name_is_only_a_warning(shapes, ontology) -> None:
-    report = _validate(VALID.replace('"Alpha"@en, "甲省"@zh', '"Alpha"@en'), shapes, ontology)
+def test_a_division_without_its_code_is_only_a_warning(shapes, ontology) -> None:
+    report = _validate(
+        VALID.replace('    skos:notation "110000"^^lgde:GBT2260Code ;\n', ""), shapes, ontology
+    )
     assert report.passes and not report.conforms
     (problem,) = report.problems
-    assert problem.severity == "warning" and "Chinese" in problem.message
+    assert problem.severity == "warning" and "GB/T 2260 code" in problem.message
 
 
 def test_every_shape_has_a_rejection_case(shapes) -> None:
