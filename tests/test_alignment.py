@@ -98,7 +98,8 @@ def test_chinese_names_only_where_the_standard_gives_them(build: Build) -> None:
 def test_wikidata_ids_are_only_the_checked_ones(build: Build) -> None:
     rows = build.select(
         """SELECT ?thing ?id WHERE { GRAPH <https://w3id.org/lgde/graph/asserted> {
-               ?thing skos:exactMatch ?id FILTER(STRSTARTS(STR(?id), "http://www.wikidata.org/")) } }"""
+               ?thing skos:exactMatch ?id
+               FILTER(STRSTARTS(STR(?id), "http://www.wikidata.org/")) } }"""
     )
     linked = {r["thing"][len(ID) :]: r["id"].rsplit("/", 1)[1] for r in rows}
     assert linked == CHECKED_WIKIDATA

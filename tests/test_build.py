@@ -21,6 +21,7 @@ STEPS = [
     "shacl",
     "disagreements",
     "reason",
+    "labels",
     "datacube",
     "write",
     "swap",

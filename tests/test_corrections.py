@@ -183,3 +183,15 @@ def test_alternative_labels_are_synonyms_not_neighbours(build: Build) -> None:
     )
     # No concept's alternative label is another concept's preferred one.
     assert not _ask(build, "?a skos:altLabel ?l . ?b skos:prefLabel ?l . FILTER(?a != ?b)")
+
+
+def test_what_a_quote_is_about_is_what_it_says(build: Build) -> None:
+    # 000/001: Tong Zhilei on the metaverse as an extension of the digital economy says
+    # nothing about Beijing (his remark that Beijing must gain a head start is its own
+    # quote); Liu Xiangdong speaks of "the competitiveness of the real economy", not of
+    # integrating the digital and the real economy.
+    assert not _ask(build, f"<{ID}quote/tong-zhilei-metaverse> lgde:about ?region")
+    assert _ask(build, f"<{ID}quote/tong-zhilei-head-start> lgde:about <{ID}region/beijing>")
+    assert _ask(build, f"<{ID}quote/liu-xiangdong-sme-role> lgde:theme <{ID}theme/real-economy>")
+    integration = f"<{ID}theme/digital-real-economy-integration>"
+    assert not _ask(build, f"<{ID}quote/liu-xiangdong-sme-role> lgde:theme {integration}")

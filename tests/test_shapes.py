@@ -210,7 +210,7 @@ CASES = [
         "ex:claim-ar a lgde:SectorClaim ; lgde:sector ex:ar ; lgde:conflictsWith ex:claim-xr ;\n"
         f"    prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .",
         "claim-xr",
-        "exactly the same quotes",
+        "one of the other's too",
     ),
     Case(
         "MentionedShape",

@@ -13,7 +13,7 @@ import click
 # rdflib, pyoxigraph and the build (owlrl, pySHACL) are imported where a command needs
 # them: `kg serve` starts itself again on jemalloc, and processes started from this
 # script (query workers) import it again; both should start quickly.
-from kg.layout import Layout
+from kg.layout import MANIFEST_FILE, Layout
 
 if TYPE_CHECKING:
     from kg.build import BuildError
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 def _layout(ctx: click.Context) -> Layout:
     return ctx.obj
+
+
+# A generated corpus can warn thousands of times; the manifest keeps them all.
+SHOWN_WARNINGS = 20
 
 
 def _progress(step: str, seconds: float, detail: str) -> None:
@@ -107,8 +111,11 @@ def build(ctx: click.Context, quiet: bool) -> None:
         _fail_build(layout, error)
         return
     if not quiet:
-        for warning in result.warnings:
+        for warning in result.warnings[:SHOWN_WARNINGS]:
             click.echo(f"  warning: {warning}", err=True)
+        if len(result.warnings) > SHOWN_WARNINGS:
+            more = len(result.warnings) - SHOWN_WARNINGS
+            click.echo(f"  ... and {more} more warning(s), all in {MANIFEST_FILE}", err=True)
         triples = result.manifest["triples"]
         summary = ", ".join(
             f"{compact(g).split('/')[-1].rstrip('>')} {n}" for g, n in triples.items()
