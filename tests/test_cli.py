@@ -89,13 +89,14 @@ def test_stats(kg) -> None:
     articles = numbers["facts_per_article"]
     assert len(articles) == 5
     # 002, 003 and 004 share no fact with another article; 000 rewrites 001 and adds
-    # five of its own ("Guangdong" city, extended reality, the 5G carrier, emerging tech,
-    # and Zhejiang's "as much as 12%", which 001 gives as "by 12 percent").
+    # six of its own ("Guangdong" city, extended reality, the 5G carrier, emerging tech,
+    # digital technology in planned growth, and Zhejiang's "as much as 12%", which 001
+    # gives as "by 12 percent").
     assert (
         articles["https://w3id.org/lgde/id/article/002"]["only_this_article"]
         == articles["https://w3id.org/lgde/id/article/002"]["facts"]
     )
-    assert articles["https://w3id.org/lgde/id/article/000"]["only_this_article"] == 5
+    assert articles["https://w3id.org/lgde/id/article/000"]["only_this_article"] == 6
     text = kg("stats").output
     assert "Instances per class" in text and "lgde:PolicyTarget" in text
 
