@@ -53,7 +53,15 @@ def _messages(shapes: Graph, shape: Node) -> tuple[Literal, ...]:
     return tuple(m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal))
 
 
-def _compile(compiler: Compiler, shape: Node, focus: str, checks: list[CoreCheck]) -> None:
+def _compile(
+    compiler: Compiler,
+    shape: Node,
+    focus: str,
+    checks: list[CoreCheck],
+    outers: tuple[str, ...] = (),
+) -> None:
+    """``outers`` are the variables of the focus nodes of the enclosing property shapes:
+    a value two of them reach is checked, and reported, once for each (SHACL §2.3)."""
     shapes = compiler.shapes
     compiler.check_known(shape)
     if shapes.value(shape, SH.deactivated) == Literal(True):
@@ -69,11 +77,12 @@ def _compile(compiler: Compiler, shape: Node, focus: str, checks: list[CoreCheck
         aggregate: str = "",
         nested: Node | None = None,
     ) -> None:
-        select = "SELECT DISTINCT ?this ?value" if reports_value else "SELECT DISTINCT ?this"
+        keep = " ".join(("?this", *outers))
+        select = f"SELECT DISTINCT {keep} ?value" if reports_value else f"SELECT DISTINCT {keep}"
         if aggregate:
-            select = "SELECT ?this"
-        query = f"{select} WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {focus} }} }} {where} }}"
-        query += aggregate
+            select = f"SELECT {keep}"
+        query = f"{select} WHERE {{ {{ SELECT DISTINCT {keep} WHERE {{ {focus} }} }} {where} }}"
+        query += aggregate.replace("GROUP BY ?this", f"GROUP BY {keep}")
         checks.append(
             CoreCheck(
                 shape,
@@ -153,15 +162,16 @@ def _compile(compiler: Compiler, shape: Node, focus: str, checks: list[CoreCheck
         # their focus nodes are the values reached by its path.
         outer = compiler.fresh()
         focus = (
-            f"{{ SELECT DISTINCT (?this AS {outer}) WHERE {{ {focus} }} }} "
+            f"{{ SELECT DISTINCT (?this AS {outer}) {' '.join(outers)} WHERE {{ {focus} }} }} "
             f"{outer} {path_sparql(shapes, path_node)} ?this ."
         )
+        outers = (*outers, outer)
     for prop in properties:
         if shapes.value(prop, SH.path) is None:
             raise Unsupported(f"sh:property {prop} without sh:path")
         if any(shapes.objects(prop, SH.sparql)):
             raise Unsupported("SPARQL constraints on a property shape")
-        _compile(compiler, prop, focus, checks)
+        _compile(compiler, prop, focus, checks, outers)
 
 
 def evaluate(
