@@ -33,6 +33,7 @@ def test_no_serving_module_imports_the_build_side() -> None:
             top = name.split(".")[0]
             assert top not in BUILD_LIBRARIES, f"{path.name} imports {name}"
             assert not name.startswith("kg.build"), f"{path.name} imports {name}"
+            assert not name.startswith("kg.authoring"), f"{path.name} imports {name}"
 
 
 # Runs in a fresh interpreter: the app over the build, a request to every kind of

@@ -158,6 +158,59 @@ def validate(ctx: click.Context, fmt: str) -> None:
     )
 
 
+@main.command(name="add-article")
+@click.argument("text_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--title", required=True, help="The article's headline, as printed.")
+@click.option(
+    "--date", "published", required=True, help="When it was published: YYYY-MM-DD, YYYY-MM or YYYY."
+)
+@click.option(
+    "--publisher",
+    help="An organisation of the graph: its IRI, organization:name or English label.",
+)
+@click.option("--url", help="Where the article was read.")
+@click.option("--language", default="en", show_default=True, help="The text's language tag.")
+@click.option("--translated", is_flag=True, help="The text is a translation of the original.")
+@click.pass_context
+def add_article(
+    ctx: click.Context,
+    text_file: Path,
+    title: str,
+    published: str,
+    publisher: str | None,
+    url: str | None,
+    language: str,
+    translated: bool,
+) -> None:
+    """Register TEXT_FILE as the next article: seeds/NNN_….txt and graph/article-NNN.ttl.
+
+    Prints the new article's IRI. Refuses a text already present, an empty or
+    non-UTF-8 file, and a date it cannot read; nothing is written then.
+    """
+    from kg.authoring.articles import ArticleError
+    from kg.authoring.articles import add_article as register
+
+    layout = _layout(ctx)
+    try:
+        added = register(
+            layout,
+            text_file,
+            title=title,
+            published=published,
+            publisher=publisher,
+            url=url,
+            language=language,
+            translated=translated,
+        )
+    except ArticleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Wrote {added.seed.relative_to(layout.home)} and {added.turtle.relative_to(layout.home)}",
+        err=True,
+    )
+    click.echo(added.iri)
+
+
 @main.command()
 @click.option(
     "--format",
