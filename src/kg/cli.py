@@ -212,6 +212,42 @@ def add_article(
 
 
 @main.command()
+@click.argument("article")
+@click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
+@click.pass_context
+def suggest(ctx: click.Context, article: str, as_json: bool) -> None:
+    """Propose the facts ARTICLE (a number, e.g. 005) states, each with its quote.
+
+    Needs the authoring tools (pip install -e '.[authoring]'; make installs them).
+    """
+    try:
+        from kg.authoring.gazetteer import from_graph, reference
+        from kg.authoring.suggest import Suggester, read_article
+    except ImportError as error:
+        raise click.ClickException(
+            f"kg suggest needs the authoring tools ({error.name} is missing): "
+            "pip install -e '.[authoring]'"
+        ) from None
+    layout = _layout(ctx)
+    try:
+        source = read_article(layout.graph_dir, layout.seeds_dir, article)
+    except (ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    gazetteer = reference(from_graph(layout.graph_dir))
+    found = Suggester(gazetteer).suggest(source.text, source.year)
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False))
+        return
+    for s in found:
+        what = ", ".join(e.get("label", "") + ("" if "iri" in e else " (new)") for e in s.entities)
+        amount = f" {s.value} {s.unit.rsplit('/', 1)[1]}" if s.value and s.unit else ""
+        when = " ".join(f"{k}={v}" for k, v in s.when.items())
+        click.echo(f"{s.start:>6} {s.kind:<12} {what}{amount} {when}".rstrip())
+        if s.kind != "mention":
+            click.echo(f"       “{s.quote[:110]}”")
+
+
+@main.command()
 @click.option(
     "--format",
     "fmt",
