@@ -15,7 +15,7 @@ from kg.build import build_graph
 from kg.cli import main
 from kg.layout import Layout
 
-from .conftest import HOME
+from .conftest import HOME, replace_in
 
 TEXT = (
     "Jiangxi Province plans to build 20 smart factories by 2025, its governor said.\n"
@@ -119,3 +119,81 @@ def test_a_text_already_present_is_refused(runner, project_copy: Layout, tmp_pat
     assert result.exit_code == 1
     assert f"already in the graph, as seeds/{seed.name}" in result.output
     assert _files(project_copy) == before
+
+
+NEWS = (
+    "Hubei plans to build 20 new smart factories by 2025, its governor said.\n\n"
+    "Last year, Hubei's GDP reached 5.4 trillion yuan, and the GDP of Wuhan exceeded "
+    "2 trillion yuan.\n"
+)
+
+
+def _draft(project_copy: Layout, tmp_path: Path, runner) -> Path:
+    source = tmp_path / "hubei.txt"
+    source.write_text(NEWS, encoding="utf-8")
+    added = _add(runner, project_copy, source, "--title", "Hubei's factories", "--date", "2025-02")
+    assert added.exit_code == 0, added.output
+    return project_copy.graph_dir / "article-005.ttl"
+
+
+def test_suggestions_written_as_a_draft_build_and_are_marked(
+    runner, project_copy: Layout, tmp_path: Path
+) -> None:
+    path = _draft(project_copy, tmp_path, runner)
+    hand_written = path.read_text(encoding="utf-8")
+    home = ["--home", str(project_copy.home)]
+    result = runner.invoke(main, [*home, "suggest", "005", "--write"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 5 unreviewed fact(s)" in result.output
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(hand_written.rstrip("\n"))  # the hand-written part untouched
+    # A second run replaces the draft, it does not add another.
+    again = runner.invoke(main, [*home, "suggest", "005", "--write"])
+    assert again.exit_code == 0 and path.read_text(encoding="utf-8") == text
+    # Built and queryable, and marked as unreviewed.
+    built = build_graph(project_copy)
+    store = ox.Store.read_only(str(built.path / "store"))
+    rows = {
+        (r["fact"].value.rsplit("/", 1)[1], r["value"].value, r["label"].value)
+        for r in store.query(
+            """PREFIX lgde: <https://w3id.org/lgde/ontology#>
+               PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
+               PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+               SELECT ?fact ?value ?label WHERE { GRAPH ?g {
+                 ?fact lgde:reviewStatus lgde:suggested ; sdmx-measure:obsValue ?value } .
+                 GRAPH ?h { ?fact rdfs:label ?label } }"""
+        )
+    }
+    assert {(fact, value) for fact, value, _ in rows} == {
+        ("hubei-smart-factories-2025-a005", "20"),
+        ("hubei-gdp-2024-a005", "5400000000000"),
+        ("wuhan-gdp-2024-a005", "2000000000000"),
+    }
+    assert all(label.endswith("[suggested, not reviewed]") for _, _, label in rows)
+
+
+def test_a_draft_that_would_not_check_is_not_written(
+    runner, project_copy: Layout, tmp_path: Path
+) -> None:
+    path = _draft(project_copy, tmp_path, runner)
+    before = path.read_text(encoding="utf-8")
+    # An observation of Hubei's GDP in 2024 exists already in another file: the draft's
+    # would be a second in the same Data Cube cell. The writer leaves it out, says why.
+    replace_in(
+        project_copy.graph_dir / "article-000.ttl",
+        'sdmx-dimension:refPeriod "2021"^^xsd:gYear ;\n    lgde:indicator indicator:gdp ;\n'
+        "    sdmx-measure:obsValue 5000000000000.0 ;",
+        'sdmx-dimension:refPeriod "2024"^^xsd:gYear ;\n    lgde:indicator indicator:gdp ;\n'
+        "    sdmx-measure:obsValue 5000000000000.0 ;",
+    )
+    result = runner.invoke(main, ["--home", str(project_copy.home), "suggest", "005", "--write"])
+    assert result.exit_code == 0, result.output
+    assert "an observation of this area, indicator and period exists already" in path.read_text(
+        encoding="utf-8"
+    )
+    # A project that does not check (here: a broken quote elsewhere) gets no draft.
+    replace_in(project_copy.graph_dir / "article-000.ttl", "Wang Zhonglin, governor of Hubei", "W")
+    path.write_text(before, encoding="utf-8")
+    failed = runner.invoke(main, ["--home", str(project_copy.home), "suggest", "005", "--write"])
+    assert failed.exit_code == 1 and "the file is unchanged" in failed.output
+    assert path.read_text(encoding="utf-8") == before

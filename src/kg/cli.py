@@ -214,8 +214,13 @@ def add_article(
 @main.command()
 @click.argument("article")
 @click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Also write them into the article's file as unreviewed facts (lgde:suggested).",
+)
 @click.pass_context
-def suggest(ctx: click.Context, article: str, as_json: bool) -> None:
+def suggest(ctx: click.Context, article: str, as_json: bool, write: bool) -> None:
     """Propose the facts ARTICLE (a number, e.g. 005) states, each with its quote.
 
     Needs the authoring tools (pip install -e '.[authoring]'; make installs them).
@@ -235,6 +240,19 @@ def suggest(ctx: click.Context, article: str, as_json: bool) -> None:
         raise click.ClickException(str(error)) from None
     gazetteer = reference(from_graph(layout.graph_dir))
     found = Suggester(gazetteer).suggest(source.text, source.year)
+    if write:
+        from kg.authoring.draft import write as write_draft
+
+        try:
+            draft = write_draft(layout, source.number, source.text, found)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(
+            f"Wrote {len(draft.written)} unreviewed fact(s) into "
+            f"graph/article-{source.number}.ttl; {len(draft.skipped)} suggestion(s) left out, "
+            "listed there.",
+            err=True,
+        )
     if as_json:
         click.echo(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False))
         return

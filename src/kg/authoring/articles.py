@@ -20,6 +20,8 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from kg.authoring.turtle import literal as _literal
+from kg.authoring.turtle import prefix_lines
 from kg.layout import Layout
 from kg.namespaces import ID
 
@@ -156,13 +158,6 @@ def resolve_publisher(layout: Layout, given: str) -> str:
     )
 
 
-def _literal(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
-    return f'"{escaped}"'
-
-
 def article_turtle(
     number: str,
     seed_name: str,
@@ -181,13 +176,7 @@ def article_turtle(
         "# Registered with `kg add-article`; facts are proposed by `kg suggest` and reviewed",
         "# with `kg curate`, each with its verbatim evidence quote.",
         "",
-        "@prefix lgde:         <https://w3id.org/lgde/ontology#> .",
-        "@prefix article:      <https://w3id.org/lgde/id/article/> .",
-        "@prefix organization: <https://w3id.org/lgde/id/organization/> .",
-        "@prefix xsd:          <http://www.w3.org/2001/XMLSchema#> .",
-        "@prefix schema:       <https://schema.org/> .",
-        "@prefix dcterms:      <http://purl.org/dc/terms/> .",
-        "@prefix spdx:         <http://spdx.org/rdf/terms#> .",
+        *prefix_lines(),
         "",
         "# --- The article -------------------------------------------------------------------",
         "",

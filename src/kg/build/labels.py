@@ -51,7 +51,7 @@ _FACTS = (
     + f"""
 SELECT ?fact ?kind ?subjectName ?indicatorName ?sectorName ?period ?month ?value ?unit
        ?comparator ?description ?words ?speakerName ?caption ?memberName ?roleName
-       ?organizationName ?tenure ?conflicted
+       ?organizationName ?tenure ?conflicted ?suggested
 WHERE {{
   ?fact a ?kind .
   VALUES ?kind {{ lgde:IndicatorObservation lgde:PolicyTarget lgde:Expectation lgde:PolicyPlan
@@ -76,6 +76,7 @@ WHERE {{
   OPTIONAL {{ ?fact org:organization ?organization . {_named("organization")} }}
   OPTIONAL {{ ?fact lgde:tenure ?tenure }}
   BIND(EXISTS {{ ?fact lgde:conflictsWith ?other }} AS ?conflicted)
+  BIND(EXISTS {{ ?fact lgde:reviewStatus lgde:suggested }} AS ?suggested)
   BIND({_NAME.format(v="subject")} AS ?subjectName)
   BIND({_NAME.format(v="indicator")} AS ?indicatorName)
   BIND(COALESCE({_NAME.format(v="sector")}, {_NAME.format(v="claimed")}) AS ?sectorName)
@@ -168,5 +169,7 @@ def fact_labels(data: DataStore) -> list[ox.Triple]:
             continue
         if row.get("conflicted") == "true" and sources.get(fact):
             text += f" (as article {', '.join(sorted(sources[fact]))} gives it)"
+        if row.get("suggested") == "true":
+            text += " [suggested, not reviewed]"
         triples.append(ox.Triple(ox.NamedNode(fact), RDFS_LABEL, ox.Literal(text, language="en")))
     return triples

@@ -166,6 +166,7 @@ def _read_amounts(grouped: dict[str, list[Value]]) -> None:
 
 FACT_KINDS = (  # (class local name, heading), in the order a researcher reads them
     ("PolicyTarget", "Targets"),
+    ("Expectation", "Expectations"),
     ("IndicatorObservation", "Indicators"),
     ("Affiliation", "Posts and affiliations"),
     ("Quote", "Quotes"),

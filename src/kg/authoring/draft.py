@@ -1,0 +1,335 @@
+"""``kg suggest --write``: the suggestions as unreviewed facts in the article's file.
+
+Each suggestion that names everything its kind needs (a figure: a known area or
+organisation, a known indicator and, for an observation, a year) becomes a fact marked
+``lgde:reviewStatus lgde:suggested`` with its confidence, its source and its evidence
+quote (with ``oa:prefix`` where the quote is printed more than once). The rest are
+listed as comments saying what was missing. Everything goes between two marker lines
+at the end of the file, which a second run replaces: the hand-written part is never
+touched, nor is any other file.
+
+The file is written only if the project still checks (evidence, SHACL, Data Cube cells
+left free): a draft is always queryable, and a failed write leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from kg.authoring.gazetteer import slug
+from kg.authoring.suggest import Suggestion
+from kg.authoring.turtle import literal, name
+from kg.layout import Layout
+from kg.namespaces import ID
+
+BEGIN = "# --- Suggestions, not yet reviewed (written by `kg suggest --write`) -----------"
+END = "# --- End of suggestions -----------------------------------------------------"
+QB = "http://purl.org/linked-data/cube#"
+SDMX_D = "http://purl.org/linked-data/sdmx/2009/dimension#"
+LGDE = "https://w3id.org/lgde/ontology#"
+
+
+@dataclass
+class Draft:
+    """What a write did: the facts written, the suggestions left out and why."""
+
+    written: list[str] = field(default_factory=list)
+    skipped: list[tuple[Suggestion, str]] = field(default_factory=list)
+    text: str = ""
+
+
+def _evidence(article: str, text: str, suggestion: Suggestion) -> str:
+    prefix = suffix = ""
+    quote = suggestion.quote
+    if text.count(quote) > 1:
+        # The text just before (or after) this occurrence, long enough to be the only one.
+        start, end = suggestion.start, suggestion.end
+        for width in range(8, 400, 8):
+            before = text[max(0, start - width) : start]
+            after = text[end : end + width]
+            if before and text.count(before + quote) == 1:
+                prefix = before
+                break
+            if after and text.count(quote + after) == 1:
+                suffix = after
+                break
+    selector = f"a oa:TextQuoteSelector ; oa:exact {literal(quote)}"
+    if prefix:
+        selector += f" ;\n              oa:prefix {literal(prefix)}"
+    if suffix:
+        selector += f" ;\n              oa:suffix {literal(suffix)}"
+    return (
+        f"        [ a oa:SpecificResource ; oa:hasSource article:{article} ;\n"
+        f"          oa:hasSelector [ {selector} ] ]"
+    )
+
+
+class Writer:
+    def __init__(self, graph: Graph, article: str, text: str) -> None:
+        self.graph = graph
+        self.article = article
+        self.text = text
+        self.taken = {str(s) for s in graph.subjects()}
+        self.cells = self._cells()
+
+    def _cells(self) -> set[tuple]:
+        """The Data Cube cells already holding an observation (IC-12 allows one)."""
+        cells = set()
+        for obs in self.graph.subjects(URIRef(QB + "dataSet"), None):
+            cells.add(self._cell_of(obs))
+        return cells
+
+    def _cell_of(self, obs) -> tuple:
+        g = self.graph
+        return (
+            str(g.value(obs, URIRef(QB + "dataSet"))),
+            str(
+                g.value(obs, URIRef(SDMX_D + "refArea"))
+                or g.value(obs, URIRef(LGDE + "aboutOrganization"))
+            ),
+            str(g.value(obs, URIRef(LGDE + "indicator"))),
+            str(g.value(obs, URIRef(SDMX_D + "refPeriod"))),
+            str(g.value(obs, URIRef(LGDE + "refMonth"))),
+            str(g.value(obs, URIRef(LGDE + "sector"))),
+        )
+
+    def fresh(self, kind: str, *parts: str) -> str:
+        base = f"{ID}{kind}/" + "-".join(slug(p) for p in parts if p) + f"-a{self.article}"
+        iri, n = base, 2
+        while iri in self.taken:
+            iri, n = f"{base}-{n}", n + 1
+        self.taken.add(iri)
+        return iri
+
+    def figure(self, s: Suggestion) -> tuple[str | None, str]:
+        """Turtle for a figure, or (None, why it cannot be written)."""
+        roles = {e["role"]: e for e in s.entities}
+        subject = roles.get("area") or roles.get("organization")
+        if subject is None:
+            return None, "no area or organisation found"
+        if "iri" not in subject:
+            return None, f"{subject['label']} is new to the graph; add it first"
+        indicator = (s.indicator or {}).get("iri")
+        if not indicator:
+            return None, "no indicator of the graph matches; choose or add one"
+        period = s.when.get("period")
+        month = s.when.get("month")
+        on_org = "organization" in roles and "area" not in roles
+        lines: list[str]
+        if s.kind == "observation":
+            if period is None:
+                return None, "no year found"
+            dataset = (
+                "organisation-indicators"
+                if on_org
+                else ("monthly-indicators" if month else "indicators")
+            )
+            if on_org and not month:
+                return None, "an organisation's figure needs its month"
+            cell = (
+                f"{ID}dataset/{dataset}",
+                subject["iri"],
+                indicator,
+                period,
+                month or "None",
+                "None",
+            )
+            if cell in self.cells:
+                return None, "an observation of this area, indicator and period exists already"
+            self.cells.add(cell)
+            iri = self.fresh("observation", subject["label"], indicator.rsplit("/", 1)[1], period)
+            lines = [
+                f"{name(iri)} a lgde:IndicatorObservation ;",
+                f"    qb:dataSet dataset:{dataset} ;",
+                ("    lgde:aboutOrganization " if on_org else "    sdmx-dimension:refArea ")
+                + f"{name(subject['iri'])} ;",
+                f'    sdmx-dimension:refPeriod "{period}"^^xsd:gYear ;',
+            ]
+            if month:
+                lines.append(f'    lgde:refMonth "{month}"^^xsd:gYearMonth ;')
+        elif s.kind in ("target", "expectation"):
+            if s.kind == "expectation" and not on_org:
+                return None, "an expectation needs the organisation that expects it"
+            if s.kind == "target" and on_org:
+                return None, "a target needs the region it is for"
+            kind = "expectation" if s.kind == "expectation" else "target"
+            iri = self.fresh(kind, subject["label"], indicator.rsplit("/", 1)[1], period or "")
+            cls = "lgde:Expectation" if kind == "expectation" else "lgde:PolicyTarget"
+            lines = [f"{name(iri)} a {cls} ;"]
+            if kind == "expectation":
+                lines += [
+                    f"    lgde:actor {name(subject['iri'])} ;",
+                    f"    lgde:aboutOrganization {name(subject['iri'])} ;",
+                ]
+            else:
+                lines.append(f"    sdmx-dimension:refArea {name(subject['iri'])} ;")
+                if "actor" in roles and "iri" in roles["actor"]:
+                    lines.append(f"    lgde:actor {name(roles['actor']['iri'])} ;")
+                lines.append("    lgde:status lgde:planned ;")
+            if period:
+                lines.append(f'    sdmx-dimension:refPeriod "{period}"^^xsd:gYear ;')
+            if "timeframe" in s.when:
+                lines += [
+                    f'    lgde:timeframe "{s.when["timeframe"]}"^^xsd:duration ;',
+                    f'    lgde:periodStart "{s.when["period_start"]}"^^xsd:gYear ;',
+                ]
+            summary = f"As article {self.article} states it: {_clip(s.quote)}"
+            lines.append(f"    lgde:description {literal(summary)}@en ;")
+        else:
+            return None, f"a {s.kind} is not written"
+        lines += [
+            f"    lgde:indicator {name(indicator)} ;",
+            f"    sdmx-measure:obsValue {_decimal(s.value)} ;",
+            f"    sdmx-attribute:unitMeasure {name(s.unit or '')} ;",
+            f"    lgde:comparator {name(s.comparator or LGDE + 'exactly')} ;",
+        ]
+        if s.usd:
+            lines.append(f"    lgde:usdEquivalent {_decimal(s.usd)} ;")
+        return self._finish(iri, lines, s), ""
+
+    def affiliation(self, s: Suggestion) -> tuple[str | None, str]:
+        roles = {e["role"]: e for e in s.entities}
+        missing = [r for r in ("member", "role", "organization") if "iri" not in roles.get(r, {})]
+        if missing:
+            new = ", ".join(roles[r]["label"] for r in missing if r in roles)
+            return None, f"new to the graph: {new}; add them first"
+        iri = self.fresh(
+            "affiliation",
+            roles["member"]["label"],
+            roles["role"]["label"],
+            self._local(roles["organization"]["iri"]),
+        )
+        tenure = "lgde:formerTenure" if s.when.get("tenure") == "former" else "lgde:currentTenure"
+        lines = [
+            f"{name(iri)} a lgde:Affiliation ;",
+            f"    org:member {name(roles['member']['iri'])} ;",
+            f"    org:organization {name(roles['organization']['iri'])} ;",
+            f"    org:role {name(roles['role']['iri'])} ;",
+            f"    lgde:tenure {tenure} ;",
+        ]
+        return self._finish(iri, lines, s), ""
+
+    def mention(self, s: Suggestion) -> tuple[str | None, str]:
+        entity = s.entities[0]
+        if "iri" not in entity:
+            return None, f"{entity['label']} is new to the graph"
+        iri = entity["iri"]
+        if not iri.startswith((ID + "region/", ID + "person/", ID + "organization/")):
+            return None, "only regions, people and organisations record their mentions"
+        article = URIRef(f"{ID}article/{self.article}")
+        if (URIRef(iri), URIRef(LGDE + "mentionedIn"), article) in self.graph:
+            return None, "already recorded"
+        lines = [
+            f"{name(iri)} lgde:mentionedIn article:{self.article} ;",
+            "    lgde:evidence",
+            _evidence(self.article, self.text, s) + " .",
+        ]
+        return "\n".join(lines), ""
+
+    @staticmethod
+    def _local(iri: str) -> str:
+        return iri.rsplit("/", 1)[1]
+
+    def _finish(self, iri: str, lines: list[str], s: Suggestion) -> str:
+        lines += [
+            "    lgde:reviewStatus lgde:suggested ;",
+            f"    lgde:confidence {s.confidence:.2f} ;",
+            f"    prov:wasDerivedFrom article:{self.article} ;",
+            "    lgde:evidence",
+            _evidence(self.article, self.text, s) + " .",
+        ]
+        return "\n".join(lines)
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _decimal(value: str | None) -> str:
+    text = value or "0"
+    return text if "." in text else text + ".0"
+
+
+def section(graph: Graph, article: str, text: str, suggestions: Iterable[Suggestion]) -> Draft:
+    """The draft section for ``suggestions``: Turtle blocks, and comments for the rest."""
+    writer = Writer(graph, article, text)
+    draft = Draft()
+    blocks: list[str] = []
+    for s in suggestions:
+        if s.kind in ("observation", "target", "expectation"):
+            block, why = writer.figure(s)
+        elif s.kind == "affiliation":
+            block, why = writer.affiliation(s)
+        elif s.kind == "mention":
+            block, why = writer.mention(s)
+        else:
+            block, why = None, f"a {s.kind} is not written"
+        if block is None:
+            draft.skipped.append((s, why))
+            continue
+        draft.written.append(block.split(" ", 1)[0])
+        blocks.append(block)
+    lines = [
+        BEGIN,
+        "#",
+        "# Review each: remove lgde:reviewStatus and lgde:confidence to accept it,",
+        "# edit it, or delete it. Left out, with the reason:",
+    ]
+    for s, why in draft.skipped:
+        if s.kind == "mention" and why == "already recorded":
+            continue
+        lines.append(f"#   {s.kind} at {s.start}: {_clip(s.quote, 60)!r}: {why}")
+    lines.append("")
+    draft.text = (
+        "\n".join(lines) + "\n" + "\n\n".join(blocks) + ("\n\n" if blocks else "") + END + "\n"
+    )
+    return draft
+
+
+def replace_section(existing: str, new_section: str) -> str:
+    """``existing`` with its draft section replaced by ``new_section`` (or added)."""
+    if BEGIN in existing and END in existing:
+        head = existing[: existing.index(BEGIN)]
+        tail = existing[existing.index(END) + len(END) :].lstrip("\n")
+        return head.rstrip("\n") + "\n\n" + new_section + tail
+    return existing.rstrip("\n") + "\n\n" + new_section
+
+
+def project_graph(layout: Layout, without: Path | None = None) -> Graph:
+    graph = Graph()
+    for path in layout.data_files:
+        if path != without:
+            graph.parse(path, format="turtle")
+    return graph
+
+
+def write(layout: Layout, article: str, text: str, suggestions: list[Suggestion]) -> Draft:
+    """Write the draft into ``graph/article-<article>.ttl`` if the project still checks."""
+    from kg.build import BuildError, check_sources
+
+    path = layout.graph_dir / f"article-{article}.ttl"
+    before = path.read_text(encoding="utf-8")
+    # The graph as it would be without the old draft: its cells and IRIs are free again.
+    graph = project_graph(layout, without=path)
+    graph.parse(data=replace_section(before, f"{BEGIN}\n{END}\n"), format="turtle")
+    draft = section(graph, article, text, suggestions)
+    after = replace_section(before, draft.text)
+    Graph().parse(data=after, format="turtle")  # never write what the build cannot read
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(after, encoding="utf-8")
+    os.replace(temporary, path)
+    try:
+        check_sources(layout)
+    except BuildError as error:
+        path.write_text(before, encoding="utf-8")
+        problems = "; ".join(str(p) for p in error.problems[:5])
+        raise ValueError(
+            f"the draft would not check ({error.step}: {problems}); the file is unchanged"
+        ) from None
+    return draft
