@@ -20,6 +20,7 @@ STEPS = [
     "evidence",
     "shacl",
     "disagreements",
+    "identity",
     "reason",
     "labels",
     "datacube",

@@ -137,6 +137,7 @@ ex:photo a lgde:Photograph ; schema:caption "A factory"@en ; schema:dateCreated 
     prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
 ex:video a lgde:Video ; schema:creator ex:carol ; schema:editor ex:bob ;
     prov:wasDerivedFrom ex:a1 ; lgde:evidence {E1} .
+ex:plan lgde:reviewStatus lgde:suggested ; lgde:confidence 0.5 .
 ex:sessions a lgde:TwoSessions ; rdfs:label "Sessions"@en ; dcterms:date "2022"^^xsd:gYear ;
     schema:organizer ex:gov ; lgde:mentionedIn ex:a1 ; lgde:evidence {E1} .
 ex:document a lgde:Guideline ; rdfs:label "Guideline"@en ; dcterms:creator ex:gov ;
@@ -225,6 +226,20 @@ CASES = [
         'ex:carol a foaf:Person ; rdfs:label "Carol"@en ; lgde:mentionedIn ex:a2 ;',
         "carol",
         "no evidence quote from it",
+    ),
+    Case(
+        "ReviewShape",
+        "lgde:reviewStatus lgde:suggested ; lgde:confidence 0.5 .",
+        "lgde:reviewStatus lgde:suggested ; lgde:confidence 1.5 .",
+        "plan",
+        "from 0 to 1",
+    ),
+    Case(
+        "ReviewShape",
+        "lgde:reviewStatus lgde:suggested ; lgde:confidence 0.5 .",
+        "lgde:reviewStatus lgde:planned ; lgde:confidence 0.5 .",
+        "plan",
+        "lgde:reviewStatus is lgde:suggested",
     ),
     Case(
         "DivisionShape",

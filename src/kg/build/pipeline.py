@@ -24,6 +24,7 @@ from kg.build.data_store import DataStore
 from kg.build.datacube import integrity_problems
 from kg.build.disagreements import disagreement_problems
 from kg.build.evidence import Position, locate_evidence
+from kg.build.identity import identity_problems
 from kg.build.labels import fact_labels
 from kg.build.problems import Problem
 from kg.build.quads import write_store_nquads
@@ -60,6 +61,7 @@ class Checked:
     owners: dict[str, str] = field(repr=False)
     positions: list[Position] = field(default_factory=list, repr=False)
     disagreements: list[Problem] = field(default_factory=list)
+    identities: list[Problem] = field(default_factory=list)
 
     def file_of(self, node: object) -> str:
         name = key(node)
@@ -67,7 +69,8 @@ class Checked:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.shacl.problems if p.severity != "error"] + self.disagreements
+        shacl = [p for p in self.shacl.problems if p.severity != "error"]
+        return shacl + self.disagreements + self.identities
 
 
 @dataclass
@@ -162,6 +165,14 @@ def check_sources(
             "every disagreement between figures declared"
             if not checked.disagreements
             else f"{len(checked.disagreements)} warning(s)"
+        )
+
+    with steps.step("identity") as s:
+        checked.identities = identity_problems(data, checked.file_of)
+        s.detail = (
+            "no two entities of one kind share a name"
+            if not checked.identities
+            else f"{len(checked.identities)} pair(s) to settle"
         )
     return checked
 
@@ -270,6 +281,7 @@ def _manifest(checked: Checked, sizes: dict, timings: dict[str, float]) -> dict:
             "warnings": [str(w) for w in checked.shacl.problems if w.severity != "error"],
         },
         "disagreements": [str(w) for w in checked.disagreements],
+        "identity": [str(w) for w in checked.identities],
         "timings": [{"step": step, "seconds": seconds} for step, seconds in timings.items()],
         "versions": {
             "rdflib": rdflib.__version__,
