@@ -213,6 +213,30 @@ def add_article(
 
 @main.command()
 @click.argument("article")
+@click.pass_context
+def check(ctx: click.Context, article: str) -> None:
+    """Check one article's file (a number, e.g. 005) against the current build, quickly:
+    evidence, SHACL on its subjects, disagreements, Data Cube cells."""
+    from kg.build.article_check import check_article
+
+    layout = _layout(ctx)
+    number = article.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    if not (layout.graph_dir / f"article-{number}.ttl").exists():
+        raise click.ClickException(f"no article {article!r}: give its number, e.g. 005")
+    result = check_article(layout, number, _open(ctx))
+    for problem in result.problems:
+        click.echo(f"  {problem}" if problem.severity == "error" else f"  warning: {problem}")
+    errors = sum(p.severity == "error" for p in result.problems)
+    click.echo(
+        f"article {number}: {errors} problem(s), {len(result.problems) - errors} warning(s) "
+        f"({result.seconds:.2f} s)"
+    )
+    if errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("article")
 @click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
 @click.option(
     "--write",

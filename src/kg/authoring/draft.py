@@ -311,8 +311,6 @@ def project_graph(layout: Layout, without: Path | None = None) -> Graph:
 
 def write(layout: Layout, article: str, text: str, suggestions: list[Suggestion]) -> Draft:
     """Write the draft into ``graph/article-<article>.ttl`` if the project still checks."""
-    from kg.build import BuildError, check_sources
-
     path = layout.graph_dir / f"article-{article}.ttl"
     before = path.read_text(encoding="utf-8")
     # The graph as it would be without the old draft: its cells and IRIs are free again.
@@ -324,12 +322,29 @@ def write(layout: Layout, article: str, text: str, suggestions: list[Suggestion]
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(after, encoding="utf-8")
     os.replace(temporary, path)
-    try:
-        check_sources(layout)
-    except BuildError as error:
+    errors = _check(layout, article)
+    if errors:
         path.write_text(before, encoding="utf-8")
-        problems = "; ".join(str(p) for p in error.problems[:5])
         raise ValueError(
-            f"the draft would not check ({error.step}: {problems}); the file is unchanged"
-        ) from None
+            f"the draft would not check ({'; '.join(errors[:5])}); the file is unchanged"
+        )
     return draft
+
+
+def _check(layout: Layout, article: str) -> list[str]:
+    """The errors in the article's file: against the current build, quickly, when there
+    is one (:mod:`kg.build.article_check`); otherwise by the full checks."""
+    from kg.build import BuildError, check_sources
+    from kg.build.article_check import check_article
+    from kg.store import NoBuildError, open_build
+
+    try:
+        build = open_build(layout, ensure=False)
+    except NoBuildError:
+        try:
+            check_sources(layout)
+        except BuildError as error:
+            return [f"{error.step}: {p}" for p in error.problems]
+        return []
+    result = check_article(layout, article, build)
+    return [str(p) for p in result.problems if p.severity == "error"]
