@@ -104,7 +104,7 @@ def test_article_000(suggester: Suggester) -> None:
     assert {e["role"]: e["iri"] for e in wang["entities"]} == {
         "member": ID + "person/wang-zhonglin",
         "role": ID + "role/governor",
-        "organization": ID + "region/hubei",
+        "organization": ID + "organization/hubei-government",  # the post is in its government
     }
 
 
@@ -172,3 +172,17 @@ def test_leave_one_out_finds_most_numeric_facts() -> None:
     # Measured at 80% and 85% (bench/results/suggest-leave-one-out.md); a guard
     # against a change that loses much of it.
     assert found / total >= 0.7 and right / suggested >= 0.7
+
+
+def test_the_gazetteer_from_the_build_is_the_one_from_the_files(build) -> None:
+    from kg.authoring.gazetteer import from_build
+
+    def keyed(gazetteer):
+        return {
+            (e.name, e.kind, e.iri, e.label, e.code, e.division_class, e.area)
+            for e in gazetteer.entries
+        }
+
+    from_files = keyed(from_graph(HOME / "graph"))
+    assert len(from_files) > 200
+    assert keyed(from_build(build)) == from_files

@@ -250,7 +250,7 @@ def suggest(ctx: click.Context, article: str, as_json: bool, write: bool) -> Non
     Needs the authoring tools (pip install -e '.[authoring]'; make installs them).
     """
     try:
-        from kg.authoring.gazetteer import from_graph, reference
+        from kg.authoring.gazetteer import from_build, from_graph, reference
         from kg.authoring.suggest import Suggester, read_article
     except ImportError as error:
         raise click.ClickException(
@@ -262,7 +262,12 @@ def suggest(ctx: click.Context, article: str, as_json: bool, write: bool) -> Non
         source = read_article(layout.graph_dir, layout.seeds_dir, article)
     except (ValueError, OSError) as error:
         raise click.ClickException(str(error)) from None
-    gazetteer = reference(from_graph(layout.graph_dir))
+    from kg.store import NoBuildError, open_build
+
+    try:
+        gazetteer = reference(from_build(open_build(layout, ensure=False)))
+    except NoBuildError:
+        gazetteer = reference(from_graph(layout.graph_dir))
     found = Suggester(gazetteer).suggest(source.text, source.year)
     if write:
         from kg.authoring.draft import write as write_draft

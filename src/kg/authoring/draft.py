@@ -69,34 +69,89 @@ def _evidence(article: str, text: str, suggestion: Suggestion) -> str:
     )
 
 
+@dataclass
+class Known:
+    """What the rest of the graph already holds, that a draft must not repeat."""
+
+    taken: set[str] = field(default_factory=set)  # IRIs in use
+    cells: set[tuple] = field(default_factory=set)  # Data Cube cells with an observation
+    mentioned: set[str] = field(default_factory=set)  # entities whose mention is recorded
+
+    def __or__(self, other: Known) -> Known:
+        return Known(
+            self.taken | other.taken,
+            self.cells | other.cells,
+            self.mentioned | other.mentioned,
+        )
+
+
+def known_from_graph(graph: Graph, article: str) -> Known:
+    def cell(obs) -> tuple:
+        g = graph
+        return tuple(
+            str(v)
+            for v in (
+                g.value(obs, URIRef(QB + "dataSet")),
+                g.value(obs, URIRef(SDMX_D + "refArea"))
+                or g.value(obs, URIRef(LGDE + "aboutOrganization")),
+                g.value(obs, URIRef(LGDE + "indicator")),
+                g.value(obs, URIRef(SDMX_D + "refPeriod")),
+                g.value(obs, URIRef(LGDE + "refMonth")),
+                g.value(obs, URIRef(LGDE + "sector")),
+            )
+        )
+
+    source = URIRef(f"{ID}article/{article}")
+    return Known(
+        {str(s) for s in graph.subjects()},
+        {cell(obs) for obs in graph.subjects(URIRef(QB + "dataSet"), None)},
+        {str(s) for s in graph.subjects(URIRef(LGDE + "mentionedIn"), source)},
+    )
+
+
+def known_from_build(build, article: str) -> Known:
+    """The same, read from the current build's store; what the article's own file gave
+    it at the last build is left out (the file says it afresh)."""
+    import pyoxigraph as ox
+
+    from kg.namespaces import GRAPH_ASSERTED
+    from kg.typed_results import solutions, text_of
+
+    source = f"<{ID}article/{article}>"
+    mine = f"FILTER NOT EXISTS {{ ?s <http://www.w3.org/ns/prov#wasDerivedFrom> {source} }}"
+    graph = f"GRAPH <{GRAPH_ASSERTED}>"
+    taken = {
+        text_of(r["s"])
+        for r in solutions(
+            build.store.query(f"SELECT DISTINCT ?s WHERE {{ {graph} {{ ?s a ?type {mine} }} }}")
+        )
+        if isinstance(r["s"], ox.NamedNode)
+    }
+    cells = set()
+    rows = build.store.query(
+        f"""SELECT ?d ?a ?i ?p ?m ?sector WHERE {{ {graph} {{
+            ?s <{QB}dataSet> ?d ; <{LGDE}indicator> ?i ; <{SDMX_D}refPeriod> ?p ;
+               <{SDMX_D}refArea>|<{LGDE}aboutOrganization> ?a .
+            OPTIONAL {{ ?s <{LGDE}refMonth> ?m }} OPTIONAL {{ ?s <{LGDE}sector> ?sector }}
+            {mine} }} }}"""
+    )
+    for r in solutions(rows):
+        cells.add(
+            tuple(
+                text_of(r[v]) if r[v] is not None else "None"
+                for v in ("d", "a", "i", "p", "m", "sector")
+            )
+        )
+    return Known(taken, cells, set())
+
+
 class Writer:
-    def __init__(self, graph: Graph, article: str, text: str) -> None:
-        self.graph = graph
+    def __init__(self, known: Known, article: str, text: str) -> None:
         self.article = article
         self.text = text
-        self.taken = {str(s) for s in graph.subjects()}
-        self.cells = self._cells()
-
-    def _cells(self) -> set[tuple]:
-        """The Data Cube cells already holding an observation (IC-12 allows one)."""
-        cells = set()
-        for obs in self.graph.subjects(URIRef(QB + "dataSet"), None):
-            cells.add(self._cell_of(obs))
-        return cells
-
-    def _cell_of(self, obs) -> tuple:
-        g = self.graph
-        return (
-            str(g.value(obs, URIRef(QB + "dataSet"))),
-            str(
-                g.value(obs, URIRef(SDMX_D + "refArea"))
-                or g.value(obs, URIRef(LGDE + "aboutOrganization"))
-            ),
-            str(g.value(obs, URIRef(LGDE + "indicator"))),
-            str(g.value(obs, URIRef(SDMX_D + "refPeriod"))),
-            str(g.value(obs, URIRef(LGDE + "refMonth"))),
-            str(g.value(obs, URIRef(LGDE + "sector"))),
-        )
+        self.taken = set(known.taken)
+        self.cells = set(known.cells)
+        self.mentioned = set(known.mentioned)
 
     def fresh(self, kind: str, *parts: str) -> str:
         base = f"{ID}{kind}/" + "-".join(slug(p) for p in parts if p) + f"-a{self.article}"
@@ -221,9 +276,9 @@ class Writer:
         iri = entity["iri"]
         if not iri.startswith((ID + "region/", ID + "person/", ID + "organization/")):
             return None, "only regions, people and organisations record their mentions"
-        article = URIRef(f"{ID}article/{self.article}")
-        if (URIRef(iri), URIRef(LGDE + "mentionedIn"), article) in self.graph:
+        if iri in self.mentioned:
             return None, "already recorded"
+        self.mentioned.add(iri)
         lines = [
             f"{name(iri)} lgde:mentionedIn article:{self.article} ;",
             "    lgde:evidence",
@@ -256,9 +311,9 @@ def _decimal(value: str | None) -> str:
     return text if "." in text else text + ".0"
 
 
-def section(graph: Graph, article: str, text: str, suggestions: Iterable[Suggestion]) -> Draft:
+def section(known: Known, article: str, text: str, suggestions: Iterable[Suggestion]) -> Draft:
     """The draft section for ``suggestions``: Turtle blocks, and comments for the rest."""
-    writer = Writer(graph, article, text)
+    writer = Writer(known, article, text)
     draft = Draft()
     blocks: list[str] = []
     for s in suggestions:
@@ -311,12 +366,17 @@ def project_graph(layout: Layout, without: Path | None = None) -> Graph:
 
 def write(layout: Layout, article: str, text: str, suggestions: list[Suggestion]) -> Draft:
     """Write the draft into ``graph/article-<article>.ttl`` if the project still checks."""
+    from kg.store import NoBuildError, open_build
+
     path = layout.graph_dir / f"article-{article}.ttl"
     before = path.read_text(encoding="utf-8")
     # The graph as it would be without the old draft: its cells and IRIs are free again.
-    graph = project_graph(layout, without=path)
-    graph.parse(data=replace_section(before, f"{BEGIN}\n{END}\n"), format="turtle")
-    draft = section(graph, article, text, suggestions)
+    own = Graph().parse(data=replace_section(before, f"{BEGIN}\n{END}\n"), format="turtle")
+    try:
+        known = known_from_build(open_build(layout, ensure=False), article)
+    except NoBuildError:
+        known = known_from_graph(project_graph(layout, without=path), article)
+    draft = section(known | known_from_graph(own, article), article, text, suggestions)
     after = replace_section(before, draft.text)
     Graph().parse(data=after, format="turtle")  # never write what the build cannot read
     temporary = path.with_name(f".{path.name}.tmp")

@@ -115,6 +115,58 @@ def from_graph(graph_dir: Path, without: str | None = None) -> Gazetteer:
     return Gazetteer(entries)
 
 
+def from_build(build) -> Gazetteer:
+    """The same names, read from a build's store: quicker than parsing the files of a
+    large project (what an article file added since the build is not in it)."""
+    from kg.namespaces import GRAPH_ASSERTED
+    from kg.typed_results import solutions, text_of
+
+    query = f"""
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    PREFIX lgde: <{LGDE}>
+    SELECT ?s ?name ?preferred ?class ?code ?area WHERE {{ GRAPH <{GRAPH_ASSERTED}> {{
+        {{ ?s rdfs:label ?name BIND(true AS ?preferred) }}
+        UNION {{ ?s skos:prefLabel ?name BIND(true AS ?preferred) }}
+        UNION {{ ?s skos:altLabel ?name BIND(false AS ?preferred) }}
+        FILTER(STRSTARTS(STR(?s), "{ID}") && (LANG(?name) = "en" || LANG(?name) = ""))
+        OPTIONAL {{ ?s a ?class FILTER(STRSTARTS(STR(?class), STR(lgde:))) }}
+        OPTIONAL {{ ?s skos:notation ?code }}
+        OPTIONAL {{ ?s lgde:jurisdiction|lgde:basedIn ?area }}
+    }} }}"""
+    rows: dict[str, dict] = {}
+    for row in solutions(build.store.query(query)):
+        iri = text_of(row["s"])
+        kind = _kind(iri)
+        if kind is None:
+            continue
+        entry = rows.setdefault(iri, {"names": {}, "class": None, "code": None, "area": None})
+        entry["names"][text_of(row["name"])] = text_of(row["preferred"]) == "true"
+        for field_name, var in (("class", "class"), ("code", "code"), ("area", "area")):
+            if row[var] is not None and entry[field_name] is None:
+                value = text_of(row[var])
+                entry[field_name] = value[len(LGDE) :] if var == "class" else value
+    entries = []
+    for iri in sorted(rows):
+        entry = rows[iri]
+        preferred = sorted(n for n, p in entry["names"].items() if p)
+        label = preferred[0] if preferred else sorted(entry["names"])[0]
+        for name in [*preferred, *sorted(n for n, p in entry["names"].items() if not p)]:
+            entries.append(
+                Entry(
+                    name,
+                    _kind(iri) or "",
+                    iri,
+                    label,
+                    entry["code"],
+                    None,
+                    entry["class"],
+                    entry["area"],
+                )
+            )
+    return Gazetteer(entries)
+
+
 def _english(values: Iterable[object]) -> list[str]:
     return sorted(str(v) for v in values if isinstance(v, Literal) and v.language in (None, "en"))
 

@@ -173,6 +173,15 @@ class Suggester:
         return {e.name: e for e in self.gazetteer.entries if e.kind == "indicator"}
 
     @cached_property
+    def governments(self) -> dict[str, Entry]:
+        """Region IRI → the government whose jurisdiction it is."""
+        return {
+            e.area: e
+            for e in self.gazetteer.entries
+            if e.kind == "organization" and e.division_class == "Government" and e.area
+        }
+
+    @cached_property
     def by_iri(self) -> dict[str, Entry]:
         return self.gazetteer.by_iri()
 
@@ -465,7 +474,11 @@ class Suggester:
             else _proposed("member", person_name, "person", list(people))
         ]
         entities.append(_entity("role", role_entry))
-        entities.append(_entity("organization", where.entry))
+        # "governor of Hubei": the post is in Hubei's government.
+        organization = where.entry
+        if organization.kind == "region":
+            organization = self.governments.get(organization.iri or "", organization)
+        entities.append(_entity("organization", organization))
         former = determiners is not None and any(t.lower_ == "former" for t in determiners)
         span = doc[start:end]
         suggestion = Suggestion(
