@@ -213,6 +213,40 @@ def add_article(
 
 @main.command()
 @click.argument("article")
+@click.option("--accept", "accepted", multiple=True, metavar="IRI", help="Accept a suggestion.")
+@click.option("--reject", "rejected", multiple=True, metavar="IRI", help="Reject a suggestion.")
+@click.pass_context
+def review(ctx: click.Context, article: str, accepted: tuple, rejected: tuple) -> None:
+    """List the unreviewed suggestions of ARTICLE's draft, or accept and reject them.
+
+    An accepted fact loses its review marks and moves above the draft; a rejected one
+    is deleted, and not suggested again.
+    """
+    from kg.authoring.review import ReviewError, accept, digest, drafted, reject, save
+
+    layout = _layout(ctx)
+    path = layout.graph_dir / f"article-{article.rsplit(':', 1)[-1]}.ttl"
+    if not path.exists():
+        raise click.ClickException(f"no article {article!r}: give its number, e.g. 005")
+    from kg.namespaces import expand
+
+    try:
+        for iri in accepted:
+            version = digest(path.read_text(encoding="utf-8"))
+            save(path, version, lambda text, iri=iri: accept(text, expand(iri)))
+            click.echo(f"accepted {iri}", err=True)
+        for iri in rejected:
+            version = digest(path.read_text(encoding="utf-8"))
+            save(path, version, lambda text, iri=iri: reject(text, expand(iri)))
+            click.echo(f"rejected {iri}", err=True)
+    except ReviewError as error:
+        raise click.ClickException(str(error)) from None
+    for fact in drafted(path.read_text(encoding="utf-8")):
+        click.echo(f"{fact.iri}\t{fact.kind}")
+
+
+@main.command()
+@click.argument("article")
 @click.pass_context
 def check(ctx: click.Context, article: str) -> None:
     """Check one article's file (a number, e.g. 005) against the current build, quickly:

@@ -88,3 +88,17 @@ def compact(iri: str) -> str:
         return f"<{iri}>"
     prefix = next(p for p, ns in PREFIXES.items() if ns == best)
     return f"{prefix}:{iri[len(best) :]}"
+
+
+def expand(name: str) -> str:
+    """The IRI a project-prefixed name stands for; anything else is returned as given.
+
+    >>> expand("region:hubei")
+    'https://w3id.org/lgde/id/region/hubei'
+    >>> expand("https://example.org/x")
+    'https://example.org/x'
+    """
+    prefix, _, local = name.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return name

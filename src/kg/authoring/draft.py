@@ -145,6 +145,22 @@ def known_from_build(build, article: str) -> Known:
     return Known(taken, cells, set())
 
 
+KIND_CLASS = {
+    "observation": "lgde:IndicatorObservation",
+    "target": "lgde:PolicyTarget",
+    "expectation": "lgde:Expectation",
+    "affiliation": "lgde:Affiliation",
+    "mention": "lgde:Mention",
+}
+
+
+def rejection_key(s: Suggestion) -> tuple[str, str, str]:
+    """How a rejected suggestion is recognised again: kind, value, quote."""
+    quote = literal(s.quote)[1:-1]
+    value = _decimal(s.value) if s.value is not None else "-"
+    return (KIND_CLASS.get(s.kind, s.kind), value, quote)
+
+
 class Writer:
     def __init__(self, known: Known, article: str, text: str) -> None:
         self.article = article
@@ -311,12 +327,21 @@ def _decimal(value: str | None) -> str:
     return text if "." in text else text + ".0"
 
 
-def section(known: Known, article: str, text: str, suggestions: Iterable[Suggestion]) -> Draft:
-    """The draft section for ``suggestions``: Turtle blocks, and comments for the rest."""
+def section(
+    known: Known,
+    article: str,
+    text: str,
+    suggestions: Iterable[Suggestion],
+    rejected: frozenset[tuple[str, str, str]] = frozenset(),
+) -> Draft:
+    """The draft section for ``suggestions``: Turtle blocks, and comments for the rest;
+    none for a suggestion a person has rejected."""
     writer = Writer(known, article, text)
     draft = Draft()
     blocks: list[str] = []
     for s in suggestions:
+        if rejection_key(s) in rejected:
+            continue
         if s.kind in ("observation", "target", "expectation"):
             block, why = writer.figure(s)
         elif s.kind == "affiliation":
@@ -356,6 +381,26 @@ def replace_section(existing: str, new_section: str) -> str:
     return existing.rstrip("\n") + "\n\n" + new_section
 
 
+def encoded(graph: Graph) -> set[tuple[str, str, str]]:
+    """(kind, value, quote) of the facts a file already states, reviewed: a draft does
+    not suggest them again."""
+    out = set()
+    rows = graph.query(
+        """PREFIX lgde: <https://w3id.org/lgde/ontology#>
+           PREFIX oa: <http://www.w3.org/ns/oa#>
+           PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
+           SELECT ?type ?value ?exact WHERE {
+             ?fact a ?type ; lgde:evidence/oa:hasSelector/oa:exact ?exact .
+             OPTIONAL { ?fact sdmx-measure:obsValue ?value } }"""
+    )
+    for row in rows:
+        kind = name(str(row[0]))  # type: ignore[index]
+        value = row[1]  # type: ignore[index]
+        quote = literal(str(row[2]))[1:-1]  # type: ignore[index]
+        out.add((kind, _decimal(str(value)) if value is not None else "-", quote))
+    return out
+
+
 def project_graph(layout: Layout, without: Path | None = None) -> Graph:
     graph = Graph()
     for path in layout.data_files:
@@ -376,7 +421,15 @@ def write(layout: Layout, article: str, text: str, suggestions: list[Suggestion]
         known = known_from_build(open_build(layout, ensure=False), article)
     except NoBuildError:
         known = known_from_graph(project_graph(layout, without=path), article)
-    draft = section(known | known_from_graph(own, article), article, text, suggestions)
+    from kg.authoring.review import rejections
+
+    draft = section(
+        known | known_from_graph(own, article),
+        article,
+        text,
+        suggestions,
+        frozenset(rejections(before) | encoded(own)),
+    )
     after = replace_section(before, draft.text)
     Graph().parse(data=after, format="turtle")  # never write what the build cannot read
     temporary = path.with_name(f".{path.name}.tmp")

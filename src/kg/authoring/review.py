@@ -1,0 +1,201 @@
+"""Reviewing a draft: accept, or reject, each suggested fact of an article's file.
+
+Accepting a fact drops its two review marks and moves it out of the draft section,
+above it, where ``kg suggest --write`` never writes. Rejecting one deletes it and
+leaves a comment in the reviewed part, which later drafts respect: a rejected
+suggestion is not proposed again. Every change names the version of the file it was
+made on (its SHA-256); if the file has changed since, the change is refused and
+nothing is lost: two people reviewing one article are told, not overwritten.
+
+The fields a form offers for each kind of fact come from the SHACL shapes
+(:func:`form_fields`), so the form and the checks say the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+
+from kg.authoring.draft import BEGIN, END
+from kg.authoring.turtle import name
+
+REVIEW_MARKS = re.compile(r"^    lgde:(reviewStatus|confidence) [^\n]*\n", re.M)
+REJECTED = "# Rejected suggestion: "
+
+
+class ReviewError(ValueError):
+    """The change cannot be made; the message says why."""
+
+
+class StaleFile(ReviewError):
+    """The file changed since it was read: reload it and review again."""
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """One suggested fact of the draft section."""
+
+    iri: str
+    block: str
+
+    @property
+    def kind(self) -> str:
+        match = re.search(r" a (lgde:\w+) ;", self.block)
+        return match.group(1) if match else "lgde:Mention"
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """(reviewed part, draft section body, what follows it)."""
+    if BEGIN not in text or END not in text:
+        return text, "", ""
+    head, rest = text.split(BEGIN, 1)
+    body, tail = rest.split(END, 1)
+    return head, body, tail
+
+
+def drafted(text: str) -> list[Drafted]:
+    """The suggested facts of ``text``'s draft section, in order."""
+    _, body, _ = _split(text)
+    out = []
+    for block in re.split(r"\n\s*\n", body):
+        block = block.strip("\n")
+        if not block or block.lstrip().startswith("#"):
+            continue
+        subject = block.split(None, 1)[0]
+        out.append(Drafted(subject, block + "\n"))
+    return out
+
+
+def _find(text: str, iri: str) -> Drafted:
+    wanted = {iri, name(iri)}
+    for fact in drafted(text):
+        if fact.iri in wanted:
+            return fact
+    raise ReviewError(f"{iri} is not among the draft's suggestions")
+
+
+def accept(text: str, iri: str) -> str:
+    """``text`` with the suggestion ``iri`` reviewed: unmarked, above the draft."""
+    fact = _find(text, iri)
+    head, body, tail = _split(text)
+    reviewed = REVIEW_MARKS.sub("", fact.block)
+    body = body.replace(fact.block, "", 1)
+    head = head.rstrip("\n") + "\n\n" + reviewed + "\n"
+    return head + BEGIN + _tidy(body) + END + tail
+
+
+def reject(text: str, iri: str) -> str:
+    """``text`` without the suggestion ``iri``, with a comment saying it was rejected."""
+    fact = _find(text, iri)
+    head, body, tail = _split(text)
+    body = body.replace(fact.block, "", 1)
+    quote = re.search(r'oa:exact "((?:[^"\\]|\\.)*)"', fact.block)  # as written, escaped
+    value = re.search(r"sdmx-measure:obsValue (\S+) ;", fact.block)
+    amount = value.group(1) if value else "-"
+    words = quote.group(1) if quote else ""
+    note = f'{REJECTED}{fact.kind} {amount} "{words}"'
+    head = head.rstrip("\n") + "\n\n" + note.rstrip() + "\n\n"
+    return head + BEGIN + _tidy(body) + END + tail
+
+
+def rejections(text: str) -> set[tuple[str, str, str]]:
+    """(kind, value, quote) of each suggestion rejected in ``text``."""
+    out = set()
+    for line in text.splitlines():
+        if line.startswith(REJECTED):
+            match = re.match(rf'{re.escape(REJECTED)}(\S+) (\S+) "(.*)"$', line)
+            if match:
+                out.add((match.group(1), match.group(2), match.group(3)))
+    return out
+
+
+def _tidy(body: str) -> str:
+    return "\n" + re.sub(r"\n{3,}", "\n\n", body.strip("\n")) + ("\n\n" if body.strip() else "\n")
+
+
+def save(path: Path, expected: str, change) -> str:
+    """Apply ``change`` (text → text) to the file, if it is still version ``expected``.
+
+    Returns the new version's digest. The new text must parse as Turtle.
+    """
+    before = path.read_text(encoding="utf-8")
+    if digest(before) != expected:
+        raise StaleFile(
+            f"{path.name} has changed since it was read (someone else saved it): reload "
+            "it; nothing was written"
+        )
+    after = change(before)
+    try:
+        Graph().parse(data=after, format="turtle")
+    except Exception as error:  # rdflib raises several kinds for bad Turtle
+        raise ReviewError(f"the change would not be valid Turtle: {error}") from None
+    temporary = path.with_name(f".{path.name}.review")
+    temporary.write_text(after, encoding="utf-8")
+    os.replace(temporary, path)
+    return digest(after)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property a form for a kind of fact asks for, as the shapes define it."""
+
+    path: str
+    required: bool
+    many: bool
+    datatype: str | None
+    cls: str | None
+    allowed: tuple[str, ...]
+    message: str
+
+
+def form_fields(shapes: Graph, target_class: str) -> list[Field]:
+    """The property shapes of the node shapes that target ``target_class``."""
+    fields: dict[str, Field] = {}
+    for shape in shapes.subjects(SH.targetClass, URIRef(target_class)):
+        for prop in shapes.objects(shape, SH.property):
+            path = shapes.value(prop, SH.path)
+            if not isinstance(path, URIRef):
+                continue
+            allowed: tuple[str, ...] = ()
+            values = shapes.value(prop, SH["in"])
+            if values is not None:
+                allowed = tuple(str(v) for v in Collection(shapes, values))
+            minimum = shapes.value(prop, SH.minCount)
+            maximum = shapes.value(prop, SH.maxCount)
+            field = Field(
+                str(path),
+                bool(minimum is not None and int(str(minimum)) > 0),
+                not (maximum is not None and int(str(maximum)) <= 1),
+                str(shapes.value(prop, SH.datatype) or "") or None,
+                str(shapes.value(prop, SH["class"]) or "") or None,
+                allowed,
+                str(shapes.value(prop, SH.message) or ""),
+            )
+            known = fields.get(field.path)
+            # Several shapes constrain one property (the value shape, the target shape):
+            # the form asks for what all of them ask.
+            fields[field.path] = (
+                field
+                if known is None
+                else Field(
+                    field.path,
+                    known.required or field.required,
+                    known.many and field.many,
+                    known.datatype or field.datatype,
+                    known.cls or field.cls,
+                    known.allowed or field.allowed,
+                    "; ".join(m for m in (known.message, field.message) if m),
+                )
+            )
+    return sorted(fields.values(), key=lambda f: (not f.required, f.path))
