@@ -213,6 +213,30 @@ def add_article(
 
 @main.command()
 @click.argument("article")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="0 picks a free port.")
+@click.option(
+    "--allow-remote", is_flag=True, help="Listen on an address beyond this machine, knowingly."
+)
+@click.pass_context
+def curate(ctx: click.Context, article: str, host: str, port: int, allow_remote: bool) -> None:
+    """Review ARTICLE's draft on a local page: its text with each suggestion's quote
+    marked, the one-article check beside each fact, accept or reject."""
+    from kg.authoring.curate import serve
+
+    layout = _layout(ctx)
+    number = article.rsplit(":", 1)[-1]
+    if not (layout.graph_dir / f"article-{number}.ttl").exists():
+        raise click.ClickException(f"no article {article!r}: give its number, e.g. 005")
+    _open(ctx)  # a build to check against, made if there is none
+    try:
+        serve(layout, number, host, port, allow_remote)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
+@click.argument("article")
 @click.option("--accept", "accepted", multiple=True, metavar="IRI", help="Accept a suggestion.")
 @click.option("--reject", "rejected", multiple=True, metavar="IRI", help="Reject a suggestion.")
 @click.pass_context

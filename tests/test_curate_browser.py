@@ -1,0 +1,109 @@
+"""The curation page in headless Chromium, against ``kg curate`` on a loopback port."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kg.authoring.curate import check_host
+from kg.cli import main
+from kg.layout import Layout
+
+from .conftest import ARTIFACTS, PageLog, _free_port, new_tab, wait_until
+
+NEWS = (
+    "Hubei plans to build 20 new smart factories by 2025, its governor said.\n\n"
+    "Last year, Hubei's GDP reached 5.4 trillion yuan, and the GDP of Wuhan exceeded "
+    "2 trillion yuan.\n"
+)
+
+
+@pytest.fixture
+def curation(runner, project_copy: Layout, tmp_path: Path):
+    source = tmp_path / "hubei.txt"
+    source.write_text(NEWS, encoding="utf-8")
+    home = ["--home", str(project_copy.home)]
+    env = {"KG_BUILD_DIR": str(project_copy.build_root)}
+    added = runner.invoke(
+        main, [*home, "add-article", str(source), "--title", "Hubei", "--date", "2025-02"], env=env
+    )
+    assert added.exit_code == 0, added.output
+    assert runner.invoke(main, [*home, "build", "-q"], env=env).exit_code == 0
+    assert runner.invoke(main, [*home, "suggest", "005", "--write"], env=env).exit_code == 0
+    port = _free_port()
+    kg = Path(sys.executable).with_name("kg")
+    process = subprocess.Popen(
+        [str(kg), *home, "curate", "005", "--port", str(port)],
+        env={**__import__("os").environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(base + "/", timeout=5):
+                return True
+        except OSError:
+            return process.poll() is not None
+
+    wait_until(ready, what="kg curate to answer")
+    assert process.poll() is None, process.stdout.read() if process.stdout else ""
+    yield base, project_copy.graph_dir / "article-005.ttl"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_review_an_article_in_the_browser(browser, curation) -> None:
+    base, path = curation
+    log = PageLog()
+    page = new_tab(browser, base, log)
+    page.goto("/")
+    facts = page.eval_on_selector_all(".fact", "els => els.map(e => e.dataset.iri)")
+    assert "target:hubei-smart-factories-2025-a005" in facts
+    # The quotes are marked in the text.
+    marked = page.eval_on_selector_all("mark", "els => els.map(e => e.textContent)")
+    assert "Hubei plans to build 20 new smart factories by 2025, its governor said." in marked
+    # Accept the target.
+    page.click(".fact[data-iri='target:hubei-smart-factories-2025-a005'] button.accept")
+    page.wait_for_selector("#message")
+    assert "accepted target:hubei-smart-factories-2025-a005" in page.inner_text("#message")
+    left = page.eval_on_selector_all(".fact", "els => els.map(e => e.dataset.iri)")
+    assert "target:hubei-smart-factories-2025-a005" not in left
+    reviewed = path.read_text(encoding="utf-8").split("# --- Suggestions", 1)[0]
+    assert "target:hubei-smart-factories-2025-a005 a lgde:PolicyTarget" in reviewed
+    # Someone else changes the file; this page's next change is refused, nothing lost.
+    theirs = path.read_text(encoding="utf-8") + "\n# A note saved by someone else.\n"
+    path.write_text(theirs, encoding="utf-8")
+    page.click(".fact[data-iri='observation:wuhan-gdp-2024-a005'] button.reject")
+    page.wait_for_selector("#message.error")
+    assert "has changed since it was read" in page.inner_text("#message")
+    assert path.read_text(encoding="utf-8") == theirs
+    # Reloaded, the rejection goes through.
+    page.goto("/")
+    page.click(".fact[data-iri='observation:wuhan-gdp-2024-a005'] button.reject")
+    page.wait_for_selector("#message:not(.error)")
+    assert "wuhan-gdp-2024" not in path.read_text(encoding="utf-8")
+    # The entity search finds IRIs by name.
+    page.fill("#q", "Hubei")
+    page.press("#q", "Enter")
+    page.wait_for_function("() => document.getElementById('found').textContent.length > 0")
+    assert "region:hubei" in page.inner_text("#found")
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "curate.png"), full_page=True)
+    # The refused change answered 409 Conflict, which the browser logs; nothing else.
+    assert [e for e in log.errors if "409 (CONFLICT)" not in e] == [] and log.blocked == []
+
+
+def test_the_page_listens_on_this_machine_only() -> None:
+    check_host("127.0.0.1", False)
+    check_host("::1", False)
+    check_host("localhost", False)
+    with pytest.raises(ValueError, match="not a loopback address"):
+        check_host("0.0.0.0", False)
+    check_host("0.0.0.0", True)
