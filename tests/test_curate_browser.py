@@ -96,6 +96,23 @@ def test_review_an_article_in_the_browser(browser, curation) -> None:
     shots = ARTIFACTS / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "curate.png"), full_page=True)
+    # Built, the accepted target is reviewed data, queryable without its marks.
+    from kg.build import build_graph
+    from kg.store import Build
+
+    layout = Layout(home=path.parents[1], build_root=path.parents[1].parent / "var")
+    store = Build.open(build_graph(layout).path).store
+    rows = list(
+        store.query(
+            """PREFIX lgde: <https://w3id.org/lgde/ontology#>
+               SELECT ?status WHERE { GRAPH ?g {
+                 <https://w3id.org/lgde/id/target/hubei-smart-factories-2025-a005>
+                     lgde:status ?status
+                 OPTIONAL { <https://w3id.org/lgde/id/target/hubei-smart-factories-2025-a005>
+                     lgde:reviewStatus ?review } FILTER(!BOUND(?review)) } }"""
+        )
+    )
+    assert len(rows) == 1
     # The refused change answered 409 Conflict, which the browser logs; nothing else.
     assert [e for e in log.errors if "409 (CONFLICT)" not in e] == [] and log.blocked == []
 

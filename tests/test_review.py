@@ -78,6 +78,20 @@ def test_a_rejected_suggestion_is_not_proposed_again(runner, project_copy, draft
     assert "wuhan-gdp-2024" not in drafted_article.read_text(encoding="utf-8")
 
 
+def test_an_article_whose_suggestions_are_all_rejected(runner, project_copy, drafted_article):
+    home = ["--home", str(project_copy.home)]
+    for fact in drafted(drafted_article.read_text(encoding="utf-8")):
+        result = runner.invoke(main, [*home, "review", "005", "--reject", fact.iri])
+        assert result.exit_code == 0, result.output
+    text = drafted_article.read_text(encoding="utf-8")
+    assert drafted(text) == []
+    assert text.count("# Rejected suggestion:") == 5
+    # A new draft proposes none of them again, and the article still builds.
+    assert runner.invoke(main, [*home, "suggest", "005", "--write"]).exit_code == 0
+    assert drafted(drafted_article.read_text(encoding="utf-8")) == []
+    assert build_graph(project_copy).manifest["triples"]
+
+
 def test_a_change_on_an_old_version_is_refused(drafted_article) -> None:
     old = digest(drafted_article.read_text(encoding="utf-8"))
     # Someone else saves first.
