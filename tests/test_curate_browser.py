@@ -88,6 +88,25 @@ def test_review_an_article_in_the_browser(browser, curation) -> None:
     page.click(".fact[data-iri='observation:wuhan-gdp-2024-a005'] button.reject")
     page.wait_for_selector("#message:not(.error)")
     assert "wuhan-gdp-2024" not in path.read_text(encoding="utf-8")
+    # Edit a value through the form built from the shapes: saved, checked.
+    hubei = ".fact[data-iri='observation:hubei-gdp-2024-a005']"
+    page.click(f"{hubei} details.edit summary")
+    value = f"{hubei} input[name='field:http://purl.org/linked-data/sdmx/2009/measure#obsValue']"
+    assert page.input_value(value) == "5400000000000.0"
+    page.fill(value, "5430000000000")
+    page.click(f"{hubei} button.save")
+    page.wait_for_selector("#message:not(.error)")
+    assert "sdmx-measure:obsValue 5430000000000.0 ;" in path.read_text(encoding="utf-8")
+    # An edit that breaks a shape is not saved: the check says why, the file is kept.
+    kept = path.read_text(encoding="utf-8")
+    page.click(f"{hubei} details.edit summary")
+    comparator = f"{hubei} input[name='field:https://w3id.org/lgde/ontology#comparator']"
+    page.fill(comparator, "lgde:roughly")
+    page.click(f"{hubei} button.save")
+    page.wait_for_selector("#message.error")
+    assert "not saved: the edit would not check" in page.inner_text("#message")
+    assert "lgde:comparator" in page.inner_text("#message")
+    assert path.read_text(encoding="utf-8") == kept
     # The entity search finds IRIs by name.
     page.fill("#q", "Hubei")
     page.press("#q", "Enter")
@@ -113,8 +132,10 @@ def test_review_an_article_in_the_browser(browser, curation) -> None:
         )
     )
     assert len(rows) == 1
-    # The refused change answered 409 Conflict, which the browser logs; nothing else.
-    assert [e for e in log.errors if "409 (CONFLICT)" not in e] == [] and log.blocked == []
+    # The refused changes answered 409 and 422, which the browser logs; nothing else.
+    refused = ("409 (CONFLICT)", "422 (UNPROCESSABLE")
+    assert [e for e in log.errors if not any(r in e for r in refused)] == []
+    assert log.blocked == []
 
 
 def test_the_page_listens_on_this_machine_only() -> None:

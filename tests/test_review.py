@@ -133,3 +133,26 @@ def test_the_command(runner, project_copy, drafted_article) -> None:
     assert done.exit_code == 0 and "target:hubei" not in done.stdout
     bad = runner.invoke(main, [*home, "review", "005", "--reject", "target:nothing"])
     assert bad.exit_code == 1 and "not among the draft" in bad.output
+
+
+def test_an_edit_changes_one_property_and_keeps_the_rest(drafted_article) -> None:
+    from kg.authoring.review import edit
+
+    shapes = Graph().parse(HOME / "ontology" / "shapes.ttl")
+    fields = form_fields(shapes, LGDE + "IndicatorObservation")
+    text = drafted_article.read_text(encoding="utf-8")
+    iri = ID + "observation/hubei-gdp-2024-a005"
+    changed = edit(
+        text,
+        iri,
+        {"http://purl.org/linked-data/sdmx/2009/measure#obsValue": "5,430,000,000,000"},
+        fields,
+    )
+    block = next(f for f in drafted(changed) if f.iri == "observation:hubei-gdp-2024-a005").block
+    assert "sdmx-measure:obsValue 5430000000000.0 ;" in block
+    assert "lgde:reviewStatus lgde:suggested ;" in block and 'oa:exact "Last year' in block
+    assert changed.replace("5430000000000.0", "5400000000000.0") == text
+    with pytest.raises(ReviewError, match="not a number"):
+        edit(text, iri, {"http://purl.org/linked-data/sdmx/2009/measure#obsValue": "lots"}, fields)
+    with pytest.raises(ReviewError, match="not a property"):
+        edit(text, iri, {"https://example.org/colour": "red"}, fields)

@@ -11,6 +11,7 @@ name. The server listens on the loopback interface only, unless told otherwise.
 from __future__ import annotations
 
 import ipaddress
+import re
 import threading
 from dataclasses import dataclass
 from html import escape
@@ -18,8 +19,17 @@ from html import escape
 from flask import Flask, jsonify, redirect, render_template_string, request, url_for
 from rdflib import Graph, URIRef
 
-from kg.authoring.review import ReviewError, accept, digest, drafted, reject, save
-from kg.authoring.turtle import prefix_lines
+from kg.authoring.review import (
+    ReviewError,
+    accept,
+    digest,
+    drafted,
+    edit,
+    form_fields,
+    reject,
+    save,
+)
+from kg.authoring.turtle import name, prefix_lines
 from kg.build.evidence import occurrences
 from kg.layout import Layout
 from kg.namespaces import expand
@@ -58,6 +68,22 @@ PAGE = """<!doctype html>
    <div class="finding {{ finding.severity }}">{{ finding.message }}</div>
    {% endfor %}
    <pre>{{ fact.block }}</pre>
+   {% if fact.fields %}
+   <details class="edit"><summary>Edit</summary>
+   <form method="post" action="{{ url_for('change') }}">
+    <input type="hidden" name="iri" value="{{ fact.iri }}">
+    <input type="hidden" name="version" value="{{ version }}">
+    {% for field in fact.fields %}
+    <label>{{ field.name }}{{ ' *' if field.required else '' }}
+     <input name="field:{{ field.path }}" value="{{ field.value }}" title="{{ field.message }}"
+      {% if field.allowed %}list="allowed-{{ loop.index }}-{{ fact.iri }}"{% endif %}></label>
+    {% if field.allowed %}<datalist id="allowed-{{ loop.index }}-{{ fact.iri }}">
+     {% for value in field.allowed %}<option value="{{ value }}">{% endfor %}</datalist>{% endif %}
+    <br>
+    {% endfor %}
+    <button class="save">Save</button>
+   </form></details>
+   {% endif %}
    <form class="inline" method="post" action="{{ url_for('act', action='accept') }}">
     <input type="hidden" name="iri" value="{{ fact.iri }}">
     <input type="hidden" name="version" value="{{ version }}">
@@ -91,11 +117,32 @@ class Finding:
 
 
 @dataclass
+class FieldView:
+    path: str
+    name: str
+    value: str
+    required: bool
+    allowed: list[str]
+    message: str
+
+
+@dataclass
 class FactView:
     iri: str
     kind: str
     block: str
     findings: list[Finding]
+    fields: list[FieldView]
+
+
+def _current(block: str, prefixed: str) -> str:
+    """The value a block gives a property, as a person would type it."""
+    match = re.search(rf"^    {re.escape(prefixed)} ([^\n]*) ;$", block, re.M)
+    if not match:
+        return ""
+    text = match.group(1)
+    literal = re.match(r'^"((?:[^"\\]|\\.)*)"(?:\^\^\S+|@\S+)?$', text)
+    return literal.group(1).replace('\\"', '"') if literal else text
 
 
 def _highlighted(text: str, blocks: list[tuple[str, str]]) -> str:
@@ -147,7 +194,9 @@ def create_curate_app(layout: Layout, number: str) -> Flask:
         for fact in drafted(text):
             iri = expand(fact.iri)
             findings = [Finding(p.severity, p.message) for p in result.problems if p.subject == iri]
-            facts.append(FactView(fact.iri, fact.kind, fact.block, findings))
+            facts.append(
+                FactView(fact.iri, fact.kind, fact.block, findings, _fields(fact.kind, fact.block))
+            )
         errors = sum(p.severity == "error" for p in result.problems)
         html = render_template_string(
             PAGE,
@@ -162,6 +211,61 @@ def create_curate_app(layout: Layout, number: str) -> Flask:
             failed=failed,
         )
         return html, status
+
+    shapes = Graph().parse(layout.shapes_file, format="turtle")
+
+    def _fields(kind: str, block: str) -> list[FieldView]:
+        if kind in ("lgde:Mention", ""):
+            return []
+        views = []
+        for field in form_fields(shapes, expand(kind)):
+            if field.many and not field.required:
+                continue  # several values: edit them in the file
+            prefixed = name(field.path)
+            views.append(
+                FieldView(
+                    field.path,
+                    prefixed,
+                    _current(block, prefixed),
+                    field.required,
+                    [name(v) for v in field.allowed],
+                    field.message,
+                )
+            )
+        return views
+
+    @app.post("/edit")
+    def change():
+        iri = expand(request.form.get("iri", ""))
+        version = request.form.get("version", "")
+        text = path.read_text(encoding="utf-8")
+        try:
+            fact = next(f for f in drafted(text) if expand(f.iri) == iri)
+        except StopIteration:
+            return view(
+                f"{request.form.get('iri')} is not among the draft's suggestions", True, 409
+            )
+        fields = form_fields(shapes, expand(fact.kind))
+        values = {
+            key.split(":", 1)[1]: value
+            for key, value in request.form.items()
+            if key.startswith("field:")
+            and value.strip()
+            and value.strip() != _current(fact.block, name(key.split(":", 1)[1]))
+        }
+        try:
+            with lock:
+                before = path.read_text(encoding="utf-8")
+                save(path, version, lambda t: edit(t, iri, values, fields))
+                result = check_article(layout, number, open_build(layout))
+                errors = [p for p in result.problems if p.severity == "error"]
+                if errors:
+                    path.write_text(before, encoding="utf-8")
+                    found = "; ".join(p.message for p in errors[:5])
+                    return view(f"not saved: the edit would not check ({found})", True, 422)
+        except ReviewError as error:
+            return view(str(error), True, 409)
+        return redirect(url_for("index", message=f"edited {request.form.get('iri')}"), 303)
 
     @app.get("/")
     def index():

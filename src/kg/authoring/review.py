@@ -199,3 +199,55 @@ def form_fields(shapes: Graph, target_class: str) -> list[Field]:
                 )
             )
     return sorted(fields.values(), key=lambda f: (not f.required, f.path))
+
+
+def _object(value: str, field: Field) -> str:
+    """A form's value as a Turtle object for ``field``.
+
+    >>> f = Field("p", True, False, "http://www.w3.org/2001/XMLSchema#decimal", None, (), "")
+    >>> _object("12", f)
+    '12.0'
+    >>> _object("region:hubei", Field("p", True, False, None, "C", (), ""))
+    'region:hubei'
+    """
+    from kg.authoring.turtle import literal
+    from kg.namespaces import expand
+
+    value = value.strip()
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    if field.datatype == xsd + "decimal":
+        number = value.replace(",", "")
+        float(number)  # refuses what is not a number
+        return number if "." in number else number + ".0"
+    if field.datatype in (xsd + "gYear", xsd + "gYearMonth", xsd + "duration", xsd + "boolean"):
+        return f"{literal(value)}^^xsd:{field.datatype.rsplit('#', 1)[1]}"
+    if field.datatype == "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString":
+        return f"{literal(value)}@en"
+    if field.cls or field.allowed or (":" in value and " " not in value):
+        return name(expand(value))
+    return literal(value)
+
+
+def edit(text: str, iri: str, values: dict[str, str], fields: list[Field]) -> str:
+    """``text`` with the suggestion ``iri``'s properties set to ``values`` (property IRI →
+    the form's text), one value each; the rest of the fact is kept as written."""
+    fact = _find(text, iri)
+    by_path = {f.path: f for f in fields}
+    block = fact.block
+    for path, value in sorted(values.items()):
+        field = by_path.get(path)
+        if field is None:
+            raise ReviewError(f"{path} is not a property of a {fact.kind}")
+        try:
+            obj = _object(value, field)
+        except ValueError:
+            raise ReviewError(f"{value!r} is not a number, as {name(path)} needs") from None
+        line = re.compile(rf"^    {re.escape(name(path))} [^\n]*;\n", re.M)
+        new = f"    {name(path)} {obj} ;\n"
+        if line.search(block):
+            match = line.search(block)
+            assert match is not None
+            block = block[: match.start()] + new + block[match.end() :]
+        else:
+            block = block.replace("    lgde:reviewStatus", new + "    lgde:reviewStatus", 1)
+    return text.replace(fact.block, block, 1)
