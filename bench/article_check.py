@@ -19,10 +19,10 @@ import sys
 import time
 from pathlib import Path
 
-from kg.authoring.articles import add_article
+from kg.authoring.articles import add_article, read_article
 from kg.authoring.draft import write
 from kg.authoring.gazetteer import from_build, reference
-from kg.authoring.suggest import Suggester, read_article
+from kg.authoring.suggest import Suggester
 from kg.build import build_graph, check_sources
 from kg.build.article_check import check_article
 from kg.layout import Layout

@@ -27,8 +27,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from kg.authoring.articles import read_article
 from kg.authoring.gazetteer import from_graph, reference
-from kg.authoring.suggest import Suggester, read_article
+from kg.authoring.suggest import Suggester
 
 HOME = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/lgde/id/"

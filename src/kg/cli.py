@@ -308,8 +308,9 @@ def suggest(ctx: click.Context, article: str, as_json: bool, write: bool) -> Non
     Needs the authoring tools (pip install -e '.[authoring]'; make installs them).
     """
     try:
+        from kg.authoring.articles import read_article
         from kg.authoring.gazetteer import from_build, from_graph, reference
-        from kg.authoring.suggest import Suggester, read_article
+        from kg.authoring.suggest import Suggester
     except ImportError as error:
         raise click.ClickException(
             f"kg suggest needs the authoring tools ({error.name} is missing): "

@@ -275,3 +275,29 @@ def _write_both(files: dict[Path, bytes]) -> None:
         for temporary, _ in temporaries:
             temporary.unlink(missing_ok=True)
         raise
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article's number, text and year, read from its file and seed."""
+
+    number: str
+    text: str
+    year: int | None
+
+
+def read_article(graph_dir, seeds_dir, article: str) -> Source:
+    """The article ``article`` names: a number (``005``), ``article:005`` or its IRI."""
+    number = article.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    path = graph_dir / f"article-{number}.ttl"
+    if not re.fullmatch(r"\d{3}", number) or not path.exists():
+        raise ValueError(f"no article {article!r}: give its number, e.g. 005")
+    graph = Graph().parse(path, format="turtle")
+    subject = URIRef(f"{ID}article/{number}")
+    seed = graph.value(subject, URIRef("https://w3id.org/lgde/ontology#seedFile"))
+    published = graph.value(subject, URIRef("https://schema.org/datePublished"))
+    if seed is None:
+        raise ValueError(f"{path.name} names no seed file (lgde:seedFile)")
+    text = (seeds_dir / str(seed)).read_text(encoding="utf-8")
+    year = int(str(published)[:4]) if published is not None else None
+    return Source(number, text, year)

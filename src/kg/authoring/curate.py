@@ -185,7 +185,7 @@ def create_curate_app(layout: Layout, number: str) -> Flask:
     lock = threading.Lock()  # one change at a time; the version check covers the rest
 
     def view(message: str = "", failed: bool = False, status: int = 200):
-        from kg.authoring.suggest import read_article
+        from kg.authoring.articles import read_article
 
         text = path.read_text(encoding="utf-8")
         source = read_article(layout.graph_dir, layout.seeds_dir, number)
@@ -301,13 +301,11 @@ def create_curate_app(layout: Layout, number: str) -> Flask:
         best = process.extract(
             wanted, list(names), scorer=fuzz.WRatio, processor=default_process, limit=8
         )
-        from kg.authoring.turtle import name as prefixed
-
         return jsonify(
             [
                 {
                     "label": label,
-                    "name": prefixed(names[label].iri or ""),
+                    "name": name(names[label].iri or ""),
                     "kind": names[label].kind,
                 }
                 for label, score, _ in best

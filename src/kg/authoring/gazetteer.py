@@ -32,7 +32,12 @@ JURISDICTION = URIRef(LGDE + "jurisdiction")
 BASED_IN = URIRef(LGDE + "basedIn")
 LEVEL_WORDS = ("省", "市", "自治区", "特别行政区", "区", "县", "自治州", "盟", "地区")
 # English names that are not the plain pinyin of the Chinese one.
-CONVENTIONAL = {"陕西省": "Shaanxi", "内蒙古自治区": "Inner Mongolia", "西藏自治区": "Tibet"}
+CONVENTIONAL = {
+    "陕西省": "Shaanxi",  # 山西 (Shanxi) and 陕西 are both "shanxi" without tones
+    "内蒙古自治区": "Inner Mongolia",
+    "西藏自治区": "Tibet",
+    "哈尔滨市": "Harbin",  # Ha'erbin in pinyin
+}
 DIVISION_CLASS = {
     "province": "Province",
     "municipality": "Municipality",

@@ -24,7 +24,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from kg.authoring.draft import BEGIN, END
-from kg.authoring.turtle import name
+from kg.authoring.turtle import literal, name
+from kg.namespaces import expand
 
 REVIEW_MARKS = re.compile(r"^    lgde:(reviewStatus|confidence) [^\n]*\n", re.M)
 REJECTED = "# Rejected suggestion: "
@@ -210,9 +211,6 @@ def _object(value: str, field: Field) -> str:
     >>> _object("region:hubei", Field("p", True, False, None, "C", (), ""))
     'region:hubei'
     """
-    from kg.authoring.turtle import literal
-    from kg.namespaces import expand
-
     value = value.strip()
     xsd = "http://www.w3.org/2001/XMLSchema#"
     if field.datatype == xsd + "decimal":

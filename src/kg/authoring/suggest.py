@@ -43,6 +43,9 @@ from spacy.tokens import Doc, Span
 
 from kg.authoring import periods, quantities
 from kg.authoring.gazetteer import Entry, Gazetteer, slug
+from kg.authoring.subjects import Mention, locative, qualifier, quoted, specific
+from kg.authoring.subjects import clause as clause_of
+from kg.authoring.subjects import subject as whose
 from kg.namespaces import ID
 
 TARGET_CUES = (
@@ -73,30 +76,6 @@ TARGET_CUES = (
 )
 EXPECTATION_CUES = ("confident", "expects", "is expected to")
 GOVERNMENTS = ("Government", "Legislature", "ConsultativeBody", "PartyOrganization")
-DIRECTIONS = {
-    "east",
-    "west",
-    "north",
-    "south",
-    "southwest",
-    "southeast",
-    "northwest",
-    "northeast",
-    "eastern",
-    "western",
-    "northern",
-    "southern",
-    "central",
-    "the",
-}
-# Words that refer back to a place named before, and the classes it may have.
-REFERENCES = (
-    (r"\b(?:the|its) province\b", ("Province", "Municipality", "ProvinceLevelDivision")),
-    (r"\bthe (?:\w+ )?(?:port )?city\b", ("PrefectureLevelCity", "City", "Municipality")),
-    (r"\bthe (?:company|firm)\b", ("Company",)),
-    (r"\bthe (?:new )?(?:area|district)\b", ("NewArea", "District")),
-    (r"\bthe (?:country|nation)\b", ("Country",)),
-)
 KIND_ORDER = ("region", "organization", "person", "sector", "theme", "indicator", "role")
 # Words that name an indicator before an amount, when no count noun does.
 INDICATOR_WORDS = 8
@@ -133,13 +112,6 @@ class Suggestion:
         return out
 
 
-@dataclass(frozen=True)
-class Mention:
-    start: int  # token offsets in the doc
-    end: int
-    entry: Entry
-
-
 class Suggester:
     """Reads texts against one gazetteer; build it once, use it for many texts."""
 
@@ -163,7 +135,6 @@ class Suggester:
         for name in self.role_entries:
             self.roles.add(name, [self.nlp.make_doc(name)])
         self.amounts = quantities.make_matcher(self.nlp)
-        self.proposed: list[Mention] = []  # organisations named in a post, new to the graph
         self.people = Matcher(self.nlp.vocab)
         word = {"IS_TITLE": True, "IS_ALPHA": True}
         self.people.add("NAME_COMMA", [[word, word, {"ORTH": ","}]])
@@ -257,9 +228,8 @@ class Suggester:
                     (m for m in history if m.entry.division_class == "Country"), None
                 )
             in_sentence = [m for m in mentions if sentence.start <= m.start < sentence.end]
-            posts = self._posts(text, doc, sentence, in_sentence)
-            in_sentence = sorted(in_sentence + self.proposed, key=lambda m: m.start)
-            self.proposed = []
+            posts, proposed = self._posts(text, doc, sentence, in_sentence)
+            in_sentence = sorted(in_sentence + proposed, key=lambda m: m.start)
             # News agencies are named as sources of a figure, not as whose it is.
             places = [
                 m
@@ -270,18 +240,16 @@ class Suggester:
             candidates = [
                 m
                 for m in places
-                if not _qualifier(doc, m, places) and not _locative(doc, m, sentence)
+                if not qualifier(doc, m, places) and not locative(doc, m, sentence)
             ]
             sentence_when = periods.read(sentence.text, article_year)
             for amount in amounts:
                 if not (sentence.start_char <= amount.start < sentence.end_char):
                     continue
-                if _quoted(text, sentence.start_char, amount.start):
+                if quoted(text, sentence.start_char, amount.start):
                     continue  # "the “one trillion yuan club”" names a club, states no figure
-                clause = _clause(doc, sentence, amount)
-                subject = self._subject(
-                    doc, clause, amount, places, candidates, history, last_subject
-                )
+                clause = clause_of(doc, sentence, amount)
+                subject = whose(doc, clause, amount, places, candidates, history, last_subject)
                 when = periods.read(clause.text, article_year)
                 if when.year is None and when.span_years is None:
                     when = sentence_when
@@ -293,41 +261,9 @@ class Suggester:
                 paragraph_year = sentence_when.year
             history += places
             if candidates:
-                last_subject = _specific(candidates)[0]
+                last_subject = specific(candidates)[0]
             out += posts
         return sorted(out, key=lambda s: (s.start, s.kind))
-
-    def _subject(
-        self,
-        doc: Doc,
-        clause: Span,
-        amount: quantities.Quantity,
-        places: list[Mention],
-        candidates: list[Mention],
-        history: list[Mention],
-        last_subject: Mention | None,
-    ) -> Mention | None:
-        """Whose figure it is, tried in order: the first place named in its clause before
-        it; one named after it there ("a facility in Pingfang"); the sentence's first;
-        what "the province", "the company", "the country" refers back to; the last
-        sentence's subject."""
-        before = [
-            m for m in candidates if clause.start <= m.start and doc[m.start].idx < amount.start
-        ]
-        if before:
-            return _specific(before)[0]
-        lower = clause.text.lower()
-        for pattern, classes in REFERENCES:
-            if re.search(pattern, lower):
-                for mention in reversed(history):
-                    if mention.entry.division_class in classes:
-                        return mention
-        after = [m for m in places if doc[m.start].idx >= amount.end and m.start < clause.end]
-        if after:
-            return _specific(after)[0]
-        if candidates:
-            return _specific(candidates)[0]
-        return last_subject
 
     def _figure(
         self,
@@ -399,9 +335,11 @@ class Suggester:
 
     def _posts(
         self, text: str, doc: Doc, sentence: Span, mentions: list[Mention]
-    ) -> list[Suggestion]:
-        """ "Name, [a] role of|to|at Organisation" and "Region Provincial Role Name"."""
+    ) -> tuple[list[Suggestion], list[Mention]]:
+        """ "Name, [a] role of|to|at Organisation" and "Region Provincial Role Name";
+        with the organisations named there that the graph does not know."""
         found: list[Suggestion] = []
+        proposed: list[Mention] = []
         roles = [(s, e) for _, s, e in self.roles(doc) if sentence.start <= s < sentence.end]
         for _, start, end in self.people(doc):
             if not (sentence.start <= start < sentence.end):
@@ -435,7 +373,7 @@ class Suggester:
                 where = _proposed_organisation(doc, role, sentence, self.role_entries)
                 if where is None:
                     continue
-                self.proposed.append(where)
+                proposed.append(where)
             quote_end = where.end
             found.append(
                 self._affiliation(
@@ -460,7 +398,7 @@ class Suggester:
                     text, doc, where.start, e + 2, name_tokens.text, (s, e), where, None
                 )
             )
-        return found
+        return found, proposed
 
     def _affiliation(
         self, text, doc, start, end, person_name, role, where, determiners
@@ -492,55 +430,6 @@ class Suggester:
         if former:
             suggestion.when = {"tenure": "former"}
         return suggestion
-
-
-def _specific(mentions: list[Mention]) -> list[Mention]:
-    """Provinces and cities before the country and macro-regions that qualify them."""
-    return sorted(mentions, key=lambda m: m.entry.division_class in ("Country", "MacroRegion"))
-
-
-def _qualifier(doc: Doc, mention: Mention, places: list[Mention]) -> bool:
-    """ "China's" in "east China's Anhui Province": it says where the next place is."""
-    after = mention.end
-    return (
-        after < len(doc)
-        and doc[after].lower_ == "'s"
-        and any(other.start == after + 1 for other in places)
-    )
-
-
-def _locative(doc: Doc, mention: Mention, sentence: Span) -> bool:
-    """ "a city in south China's Guangdong Province": a place named to locate another
-    (a sentence that opens "In Tianjin, ..." is about Tianjin)."""
-    at = mention.start - 1
-    while at > sentence.start and doc[at].lower_ in DIRECTIONS:
-        at -= 1
-    return at > sentence.start and doc[at].lower_ == "in"
-
-
-def _clause(doc: Doc, sentence: Span, amount: quantities.Quantity) -> Span:
-    """The words between the commas around the amount."""
-    span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
-    at = span.start if span is not None else sentence.start
-    start = at
-    while start > sentence.start and doc[start - 1].text not in (",", ";"):
-        start -= 1
-    # An apposition ("Dongguan, a city in ... Guangdong that exceeds") belongs to the
-    # clause before it.
-    while start > sentence.start and doc[start].lower_ in ("a", "an", "capital"):
-        start -= 1
-        while start > sentence.start and doc[start - 1].text not in (",", ";"):
-            start -= 1
-    end = span.end if span is not None else at + 1
-    while end < sentence.end and doc[end].text not in (",", ";"):
-        end += 1
-    return doc[start:end]
-
-
-def _quoted(text: str, start: int, at: int) -> bool:
-    """Whether position ``at`` is inside quotation marks opened after ``start``."""
-    before = text[start:at]
-    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
 
 
 CORPORATE_ROLES = {"president", "chairman", "chief executive", "ceo", "general manager"}
@@ -605,31 +494,3 @@ def _proposed(role: str, label: str, kind: str, known: list[str]) -> dict:
         "proposed": f"{ID}{kind}/{slug(label)}",
         "close": close,
     }
-
-
-@dataclass(frozen=True)
-class Source:
-    """An article's number, text and year, read from its file and seed."""
-
-    number: str
-    text: str
-    year: int | None
-
-
-def read_article(graph_dir, seeds_dir, article: str) -> Source:
-    """The article ``article`` names: a number (``005``), ``article:005`` or its IRI."""
-    from rdflib import Graph, URIRef
-
-    number = article.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    path = graph_dir / f"article-{number}.ttl"
-    if not re.fullmatch(r"\d{3}", number) or not path.exists():
-        raise ValueError(f"no article {article!r}: give its number, e.g. 005")
-    graph = Graph().parse(path, format="turtle")
-    subject = URIRef(f"{ID}article/{number}")
-    seed = graph.value(subject, URIRef("https://w3id.org/lgde/ontology#seedFile"))
-    published = graph.value(subject, URIRef("https://schema.org/datePublished"))
-    if seed is None:
-        raise ValueError(f"{path.name} names no seed file (lgde:seedFile)")
-    text = (seeds_dir / str(seed)).read_text(encoding="utf-8")
-    year = int(str(published)[:4]) if published is not None else None
-    return Source(number, text, year)
