@@ -98,6 +98,25 @@ def test_a_taken_data_cube_cell_is_an_error(built_copy) -> None:
     assert any(m.startswith("IC-12") for m in _full_build_errors(layout))
 
 
+def test_two_observations_of_one_cell_in_the_file_are_an_error(built_copy) -> None:
+    # Regression: the check compared the file's cells with the rest of the graph only,
+    # so the curation page saved a second observation of a cell its own draft held.
+    layout, build = built_copy
+    path = layout.graph_dir / "article-002.ttl"
+    twice = SECOND_CELL + SECOND_CELL.replace("hubei-gdp-2021-again", "hubei-gdp-2021-thrice")
+    path.write_text(path.read_text(encoding="utf-8") + twice, encoding="utf-8")
+    result = check_article(layout, "002", build)
+    found = sorted(
+        (p.subject.rsplit("/", 1)[1], p.message) for p in result.problems if p.step == "datacube"
+    )
+    assert [subject for subject, _ in found] == [
+        "hubei-gdp-2021-again",
+        "hubei-gdp-2021-thrice",
+        "hubei-gdp-2021-thrice",
+    ]
+    assert any("hubei-gdp-2021-again> is already" in message for _, message in found)
+
+
 OTHER_FIGURE = """
 <https://w3id.org/lgde/id/target/shandong-specialized-smes-2025-again> a lgde:PolicyTarget ;
     sdmx-dimension:refArea region:shandong ;

@@ -104,7 +104,7 @@ def test_review_an_article_in_the_browser(browser, curation) -> None:
     page.fill(comparator, "lgde:roughly")
     page.click(f"{hubei} button.save")
     page.wait_for_selector("#message.error")
-    assert "not saved: the edit would not check" in page.inner_text("#message")
+    assert "not saved: the change would not check" in page.inner_text("#message")
     assert "lgde:comparator" in page.inner_text("#message")
     assert path.read_text(encoding="utf-8") == kept
     # The entity search finds IRIs by name.
@@ -135,6 +135,84 @@ def test_review_an_article_in_the_browser(browser, curation) -> None:
     # The refused changes answered 409 and 422, which the browser logs; nothing else.
     refused = ("409 (CONFLICT)", "422 (UNPROCESSABLE")
     assert [e for e in log.errors if not any(r in e for r in refused)] == []
+    assert log.blocked == []
+
+
+SELECT = """quote => {
+  // Select the first occurrence of the quote in the text, as a mouse would, across
+  // the marks it spans; then let the page's own handler read the selection.
+  const root = document.getElementById("text");
+  const at = root.textContent.indexOf(quote);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let seen = 0, node;
+  while ((node = walker.nextNode())) {
+    const length = node.textContent.length;
+    if (seen <= at && at < seen + length) range.setStart(node, at - seen);
+    const end = at + quote.length;
+    if (seen < end && end <= seen + length) { range.setEnd(node, end - seen); break; }
+    seen += length;
+  }
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  root.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+}"""
+
+
+def test_a_new_fact_from_a_selected_span(browser, curation) -> None:
+    base, path = curation
+    log = PageLog()
+    page = new_tab(browser, base, log)
+    page.goto("/")
+    page.click(".fact[data-iri='observation:wuhan-gdp-2024-a005'] button.reject")
+    page.wait_for_selector("#message:not(.error)")
+    # Select the clause that states Wuhan's figure: the form opens, filled in.
+    wuhan = "the GDP of Wuhan exceeded 2 trillion yuan"
+    page.evaluate(SELECT, wuhan)
+    page.wait_for_selector("#new:not([hidden])")
+    assert page.inner_text("#new-quote") == wuhan
+    assert page.input_value("#new-kind") == "observation"
+    form = "form.new-fact[data-kind='observation']"
+    sdmx = "http://purl.org/linked-data/sdmx/2009/"
+    area = f"{form} input[name='field:{sdmx}dimension#refArea']"
+    assert page.input_value(area) == "region:wuhan"
+    assert page.input_value(f"{form} input[name='field:{sdmx}measure#obsValue']") == (
+        "2000000000000"
+    )
+    # The comparator's picker offers the graph's comparators by label.
+    comparator = f"{form} input[name='field:https://w3id.org/lgde/ontology#comparator']"
+    page.fill(comparator, "at least")
+    page.wait_for_function(
+        """selector => {
+             const input = document.querySelector(selector);
+             const list = document.getElementById(input.getAttribute("list"));
+             return [...list.options].some(o => o.value === "lgde:atLeast");
+           }""",
+        arg=comparator,
+    )
+    page.fill(comparator, "lgde:atLeast")
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "curate-new-fact.png"), full_page=True)
+    page.click(f"{form} button.add")
+    page.wait_for_selector("#message:not(.error)")
+    assert "added observation:wuhan-gdp-2024-a005" in page.inner_text("#message")
+    facts = page.eval_on_selector_all(".fact", "els => els.map(e => e.dataset.iri)")
+    assert "observation:wuhan-gdp-2024-a005" in facts
+    block = page.inner_text(".fact[data-iri='observation:wuhan-gdp-2024-a005'] pre")
+    assert "lgde:comparator lgde:atLeast ;" in block
+    assert f'oa:exact "{wuhan}"' in block
+    assert "lgde:comparator lgde:atLeast ;" in path.read_text(encoding="utf-8")
+    # The same span again: a second observation of that cell is refused, not saved.
+    kept = path.read_text(encoding="utf-8")
+    page.evaluate(SELECT, wuhan)
+    page.wait_for_selector("#new:not([hidden])")
+    page.click(f"{form} button.add")
+    page.wait_for_selector("#message.error")
+    assert "IC-12" in page.inner_text("#message")
+    assert path.read_text(encoding="utf-8") == kept
+    assert [e for e in log.errors if "422 (UNPROCESSABLE" not in e] == []
     assert log.blocked == []
 
 

@@ -43,7 +43,9 @@ class Draft:
     text: str = ""
 
 
-def _evidence(article: str, text: str, suggestion: Suggestion) -> str:
+def evidence_block(article: str, text: str, suggestion: Suggestion) -> str:
+    """The ``lgde:evidence`` object for ``suggestion``'s quote in ``text``, with the text
+    before or after it where the quote is printed more than once."""
     prefix = suffix = ""
     quote = suggestion.quote
     if text.count(quote) > 1:
@@ -298,7 +300,7 @@ class Writer:
         lines = [
             f"{name(iri)} lgde:mentionedIn article:{self.article} ;",
             "    lgde:evidence",
-            _evidence(self.article, self.text, s) + " .",
+            evidence_block(self.article, self.text, s) + " .",
         ]
         return "\n".join(lines), ""
 
@@ -312,7 +314,7 @@ class Writer:
             f"    lgde:confidence {s.confidence:.2f} ;",
             f"    prov:wasDerivedFrom article:{self.article} ;",
             "    lgde:evidence",
-            _evidence(self.article, self.text, s) + " .",
+            evidence_block(self.article, self.text, s) + " .",
         ]
         return "\n".join(lines)
 

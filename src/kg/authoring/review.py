@@ -158,11 +158,14 @@ class Field:
     cls: str | None
     allowed: tuple[str, ...]
     message: str
+    language: str | None = None
 
 
 def form_fields(shapes: Graph, target_class: str) -> list[Field]:
-    """The property shapes of the node shapes that target ``target_class``."""
+    """The property shapes of the node shapes that target ``target_class``; a property
+    a shape forbids (``sh:maxCount 0``) is not offered."""
     fields: dict[str, Field] = {}
+    forbidden: set[str] = set()
     for shape in shapes.subjects(SH.targetClass, URIRef(target_class)):
         for prop in shapes.objects(shape, SH.property):
             path = shapes.value(prop, SH.path)
@@ -172,8 +175,17 @@ def form_fields(shapes: Graph, target_class: str) -> list[Field]:
             values = shapes.value(prop, SH["in"])
             if values is not None:
                 allowed = tuple(str(v) for v in Collection(shapes, values))
+            languages = shapes.value(prop, SH.languageIn)
+            language = (
+                str(next(iter(Collection(shapes, languages)), "")) or None
+                if languages is not None
+                else None
+            )
             minimum = shapes.value(prop, SH.minCount)
             maximum = shapes.value(prop, SH.maxCount)
+            if maximum is not None and int(str(maximum)) == 0:
+                forbidden.add(str(path))
+                continue
             field = Field(
                 str(path),
                 bool(minimum is not None and int(str(minimum)) > 0),
@@ -182,6 +194,7 @@ def form_fields(shapes: Graph, target_class: str) -> list[Field]:
                 str(shapes.value(prop, SH["class"]) or "") or None,
                 allowed,
                 str(shapes.value(prop, SH.message) or ""),
+                language,
             )
             known = fields.get(field.path)
             # Several shapes constrain one property (the value shape, the target shape):
@@ -197,9 +210,11 @@ def form_fields(shapes: Graph, target_class: str) -> list[Field]:
                     known.cls or field.cls,
                     known.allowed or field.allowed,
                     "; ".join(m for m in (known.message, field.message) if m),
+                    known.language or field.language,
                 )
             )
-    return sorted(fields.values(), key=lambda f: (not f.required, f.path))
+    offered = [f for f in fields.values() if f.path not in forbidden]
+    return sorted(offered, key=lambda f: (not f.required, f.path))
 
 
 def _object(value: str, field: Field) -> str:
@@ -210,6 +225,8 @@ def _object(value: str, field: Field) -> str:
     '12.0'
     >>> _object("region:hubei", Field("p", True, False, None, "C", (), ""))
     'region:hubei'
+    >>> _object('Aims at "12%"', Field("p", True, False, None, None, (), "", "en"))
+    '"Aims at \\\\"12%\\\\""@en'
     """
     value = value.strip()
     xsd = "http://www.w3.org/2001/XMLSchema#"
@@ -219,6 +236,8 @@ def _object(value: str, field: Field) -> str:
         return number if "." in number else number + ".0"
     if field.datatype in (xsd + "gYear", xsd + "gYearMonth", xsd + "duration", xsd + "boolean"):
         return f"{literal(value)}^^xsd:{field.datatype.rsplit('#', 1)[1]}"
+    if field.language:
+        return f"{literal(value)}@{field.language}"
     if field.datatype == "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString":
         return f"{literal(value)}@en"
     if field.cls or field.allowed or (":" in value and " " not in value):
@@ -249,3 +268,60 @@ def edit(text: str, iri: str, values: dict[str, str], fields: list[Field]) -> st
         else:
             block = block.replace("    lgde:reviewStatus", new + "    lgde:reviewStatus", 1)
     return text.replace(fact.block, block, 1)
+
+
+def compose(
+    iri: str, kind: str, values: dict[str, str], fields: list[Field], evidence: str, article: str
+) -> str:
+    """A new suggested fact of class ``kind``, from a form's ``values`` (property IRI →
+    the form's text) for the ``fields`` the shapes define, with its source and evidence.
+
+    >>> fields = [Field("https://w3id.org/lgde/ontology#indicator", True, False, None,
+    ...                 "https://w3id.org/lgde/ontology#Indicator", (), "")]
+    >>> print(compose("https://w3id.org/lgde/id/target/t-a005",
+    ...               "https://w3id.org/lgde/ontology#PolicyTarget",
+    ...               {"https://w3id.org/lgde/ontology#indicator": "indicator:gdp"},
+    ...               fields, "        [ a oa:SpecificResource ]", "005"))
+    target:t-a005 a lgde:PolicyTarget ;
+        lgde:indicator indicator:gdp ;
+        lgde:reviewStatus lgde:suggested ;
+        prov:wasDerivedFrom article:005 ;
+        lgde:evidence
+            [ a oa:SpecificResource ] .
+    <BLANKLINE>
+    >>> compose("x", "https://w3id.org/lgde/ontology#PolicyTarget", {}, fields, "", "005")
+    Traceback (most recent call last):
+    kg.authoring.review.ReviewError: a lgde:PolicyTarget needs lgde:indicator
+    """
+    offered = {f.path for f in fields}
+    unknown = sorted(name(p) for p, v in values.items() if v.strip() and p not in offered)
+    if unknown:
+        raise ReviewError(f"not a property of a {name(kind)}: {', '.join(unknown)}")
+    missing = [name(f.path) for f in fields if f.required and not values.get(f.path, "").strip()]
+    if missing:
+        raise ReviewError(f"a {name(kind)} needs {', '.join(missing)}")
+    lines = [f"{name(iri)} a {name(kind)} ;"]
+    for field in fields:
+        value = values.get(field.path, "").strip()
+        if not value:
+            continue
+        try:
+            lines.append(f"    {name(field.path)} {_object(value, field)} ;")
+        except ValueError:
+            raise ReviewError(f"{value!r} is not a number, as {name(field.path)} needs") from None
+    lines += [
+        "    lgde:reviewStatus lgde:suggested ;",
+        f"    prov:wasDerivedFrom article:{article} ;",
+        "    lgde:evidence",
+        evidence + " .",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def add(text: str, block: str) -> str:
+    """``text`` with ``block`` as the last suggestion of its draft section (made if the
+    file has none)."""
+    head, body, tail = _split(text)
+    if not body and BEGIN not in text:
+        return text.rstrip("\n") + "\n\n" + BEGIN + "\n\n" + block + "\n" + END + "\n"
+    return head + BEGIN + _tidy(body.rstrip("\n") + "\n\n" + block) + END + tail

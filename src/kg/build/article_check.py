@@ -229,9 +229,11 @@ def _neighbour_figures(build: Build, data: DataStore, own: set[str], article: st
 
 
 def _taken_cells(build: Build, graph: Graph, where: str, article: str) -> list[Problem]:
-    """The file's observations whose Data Cube cell the rest of the graph holds."""
+    """The file's observations whose Data Cube cell the rest of the graph, or another of
+    the file's observations, holds."""
     problems = []
-    for obs in graph.subjects(URIRef(QB + "dataSet"), None):
+    cells: dict[tuple, list[str]] = {}
+    for obs in sorted(graph.subjects(URIRef(QB + "dataSet"), None), key=str):
         parts = {
             "dataset": graph.value(obs, URIRef(QB + "dataSet")),
             "area": graph.value(obs, URIRef(SDMX_D + "refArea"))
@@ -244,6 +246,18 @@ def _taken_cells(build: Build, graph: Graph, where: str, article: str) -> list[P
             continue
         month = graph.value(obs, URIRef(str(LGDE.refMonth)))
         sector = graph.value(obs, URIRef(str(LGDE.sector)))
+        cell = (*parts.values(), month, sector)
+        for other in cells.get(cell, []):
+            problems.append(
+                Problem(
+                    "datacube",
+                    where,
+                    str(obs),
+                    f"IC-12: <{other}> is already the observation of this data set, area, "
+                    "indicator and period",
+                )
+            )
+        cells.setdefault(cell, []).append(str(obs))
         query = f"""SELECT ?other WHERE {{ GRAPH <{GRAPH_ASSERTED}> {{
             ?other <{QB}dataSet> <{parts["dataset"]}> ;
                    <{SDMX_D}refArea>|<{LGDE.aboutOrganization}> <{parts["area"]}> ;
