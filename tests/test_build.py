@@ -25,6 +25,7 @@ STEPS = [
     "labels",
     "datacube",
     "write",
+    "tables",
     "swap",
 ]
 

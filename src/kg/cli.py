@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -368,17 +369,49 @@ def suggest(ctx: click.Context, article: str, as_json: bool, write: bool) -> Non
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of standard output.",
 )
+@click.option(
+    "--tables",
+    "tables_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the tidy tables instead: one CSV per kind of fact and entity, their CSVW "
+    "and Frictionless metadata and the codebook, into this folder.",
+)
 @click.pass_context
-def export(ctx: click.Context, fmt: str, no_inferred: bool, output: Path | None) -> None:
+def export(
+    ctx: click.Context, fmt: str, no_inferred: bool, output: Path | None, tables_dir: Path | None
+) -> None:
     """Export the current build, sorted and stable."""
     from kg.build.export import export_store
 
+    if tables_dir is not None:
+        _export_tables(_open(ctx), tables_dir)
+        return
     data = export_store(_open(ctx).store, fmt, include_inferred=not no_inferred)
     if output:
         output.write_bytes(data)
         click.echo(f"Wrote {len(data)} bytes to {output}", err=True)
     else:
         sys.stdout.buffer.write(data)
+
+
+def _export_tables(build: Build, folder: Path) -> None:
+    """Copy the build's tables (written by the build, so they match its data)."""
+    from kg.build.tables import TABLES_DIR
+
+    tables = build.manifest.get("tables")
+    if not tables:
+        raise click.ClickException(
+            "this build was made before tables were part of it; run 'kg build' again"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in sorted(tables["sha256"]):
+        shutil.copyfile(build.path / TABLES_DIR / name, folder / name)
+    rows = sum(tables["rows"].values())
+    click.echo(
+        f"Wrote {len(tables['rows'])} tables ({rows} rows), their metadata and codebook "
+        f"to {folder}",
+        err=True,
+    )
 
 
 @main.command()

@@ -31,6 +31,7 @@ from kg.build.quads import write_store_nquads
 from kg.build.reasoning import consistency_problems, infer
 from kg.build.skolem import canonical_decimals, skolemize, skolemize_store
 from kg.build.sources import Sources, attach_seed_texts, key, read_sources
+from kg.build.tables import TABLES_DIR, Built, write_tables
 from kg.build.validate import ShaclReport, run_shacl
 from kg.build.vocabulary import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kg.layout import DATASET_FILE, MANIFEST_FILE, STORE_DIR, Layout
@@ -224,13 +225,23 @@ def build_graph(layout: Layout | None = None, progress: Progress | None = None) 
             raise
         s.detail = f"{sum(sizes.values())} quads in {staging.name}"
 
+    with steps.step("tables") as s:
+        try:
+            tables = write_tables(
+                data.store, checked.ontology, checked.sources.shapes, staging / TABLES_DIR
+            )
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        s.detail = f"{len(tables.rows)} tables, {sum(tables.rows.values())} rows"
+
     with steps.step("swap") as s:
-        _write_manifest(staging, _manifest(checked, sizes, steps.timings))
+        _write_manifest(staging, _manifest(checked, sizes, steps.timings, tables))
         _make_current(layout, staging)
         _prune(layout)
         s.detail = "current build updated"
     # Once more, now that the swap itself has been timed.
-    manifest = _manifest(checked, sizes, steps.timings)
+    manifest = _manifest(checked, sizes, steps.timings, tables)
     _write_manifest(staging, manifest)
     return BuildResult(staging, manifest, checked.warnings)
 
@@ -267,7 +278,7 @@ def _prune(layout: Layout) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _manifest(checked: Checked, sizes: dict, timings: dict[str, float]) -> dict:
+def _manifest(checked: Checked, sizes: dict, timings: dict[str, float], tables: Built) -> dict:
     import owlrl
     import pyshacl
     import rdflib
@@ -276,6 +287,7 @@ def _manifest(checked: Checked, sizes: dict, timings: dict[str, float]) -> dict:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": dict(sorted(checked.sources.input_digests.items())),
         "triples": {str(name): size for name, size in sizes.items()},
+        "tables": {"rows": dict(sorted(tables.rows.items())), "sha256": tables.files},
         "shacl": {
             "violations": 0,
             "warnings": [str(w) for w in checked.shacl.problems if w.severity != "error"],

@@ -91,10 +91,11 @@ def create_app(
     app.wsgi_app = state.responses  # type: ignore[method-assign]
 
     errors.init_app(app)
-    from kg.serve import api, dataset_description, query_page, resources, sparql
+    from kg.serve import api, dataset_description, query_page, resources, sparql, tables
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(dataset_description.bp)
+    app.register_blueprint(tables.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(query_page.bp)
     app.register_blueprint(resources.bp)

@@ -1,0 +1,1071 @@
+"""Tidy tables of a build: one CSV per kind of fact and entity, with a codebook.
+
+A researcher who works in R, Stata or pandas loads one file per unit of analysis: one
+row per target, per observation, per region, with labels beside IRIs, GB/T 2260 codes
+and Wikidata ids as join keys, values in base units with their unit and comparator,
+the source articles and the evidence quote. Each table is defined once here, column by
+column; from those definitions come the CSV files, their CSVW metadata
+(``csv-metadata.json``, W3C Tabular Data), a Frictionless data package
+(``datapackage.json``) and the codebook (``codebook.md``, ``codebook.html``). A column's
+meaning is the definition's, or the ontology's comment on the property it reads; whether
+it is always filled and which values it allows come from the SHACL shapes.
+
+Everything written is sorted and free of dates, so one build always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+
+from kg.amounts import amount
+from kg.namespaces import PREFIXES, expand
+from kg.typed_results import Term, solutions, text_of
+
+TABLES_DIR = "tables"
+SEPARATOR = ";"  # between the values of a list column (IRIs, codes, article ids)
+QUOTES_SEPARATOR = " | "  # between quotes, which may hold a semicolon
+CSVW_FILE = "csv-metadata.json"
+PACKAGE_FILE = "datapackage.json"
+LICENSE = "https://www.apache.org/licenses/LICENSE-2.0"
+GBT2260 = PREFIXES["lgde"] + "GBT2260Code"
+WIKIDATA = PREFIXES["wd"]
+# The properties that name a thing, most preferred first; English or untagged.
+LABELS = ("skos:prefLabel", "rdfs:label", "dcterms:title", "schema:name", "foaf:name")
+
+# CSVW datatypes and the Frictionless types that read the same lexical forms.
+FRICTIONLESS = {
+    "string": {"type": "string"},
+    "anyURI": {"type": "string", "format": "uri"},
+    "decimal": {"type": "number"},
+    "integer": {"type": "integer"},
+    "boolean": {"type": "boolean"},
+    "date": {"type": "date"},
+    "gYear": {"type": "year"},
+    "gYearMonth": {"type": "yearmonth"},
+    "duration": {"type": "duration"},
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name, where its value comes from, and what it means.
+
+    ``source`` is one of:
+
+    - ``iri``: the row's own IRI;
+    - ``path P``: the values of the SPARQL property path ``P`` from the row's subject
+      (IRIs written in full, literals as written);
+    - ``code P``: the last segment of the IRIs ``P`` leads to (a code from a closed list);
+    - ``label C``, ``label @zh``: the English labels of the IRIs in column ``C``; the
+      Chinese label of the row's subject;
+    - ``gbt2260 C``, ``wikidata C``: the GB/T 2260 code, the Wikidata id of the IRIs in
+      column ``C``;
+    - ``articles P``: the numbers of the articles ``P`` leads to (``000``);
+    - ``quote P``: the evidence quote from the first of those articles;
+    - ``reading``: the value, unit and comparator as a reader would write them.
+    """
+
+    name: str
+    source: str
+    meaning: str = ""
+    datatype: str = "string"
+    many: bool = False
+    references: str = ""  # the table whose ``iri`` column this column's IRIs are in
+
+    @property
+    def kind(self) -> str:
+        return self.source.split(" ", 1)[0]
+
+    @property
+    def argument(self) -> str:
+        return self.source.split(" ", 1)[1] if " " in self.source else ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    description: str
+    rows: str  # the class whose instances are the rows
+    columns: tuple[Column, ...]
+
+
+def _area(prefix: str, path: str, what: str) -> tuple[Column, ...]:
+    """An IRI column with its label, GB/T 2260 code and Wikidata id beside it."""
+    return (
+        Column(prefix, f"path {path}", what, "anyURI", references="regions"),
+        Column(f"{prefix}_label", f"label {prefix}", f"The English name of the {prefix}."),
+        Column(
+            f"{prefix}_code",
+            f"gbt2260 {prefix}",
+            f"The {prefix}'s GB/T 2260 code (six digits), where the graph gives one.",
+        ),
+        Column(
+            f"{prefix}_wikidata",
+            f"wikidata {prefix}",
+            f"The {prefix}'s Wikidata id, where the graph gives one.",
+        ),
+    )
+
+
+def _linked(name: str, path: str, what: str, table: str = "", many: bool = False) -> tuple:
+    """An IRI column (or list) with its labels beside it."""
+    labels = f"{name.removesuffix('s')}_labels" if many else f"{name}_label"
+    return (
+        Column(name, f"path {path}", what, "anyURI", many=many, references="" if many else table),
+        Column(
+            labels,
+            f"label {name}",
+            f"The English label of each in {name}." if many else f"The English label of {name}.",
+            many=many,
+        ),
+    )
+
+
+FACT_LABEL = Column("label", "label iri", "The build's one-line summary of the fact.")
+SOURCES = (
+    Column(
+        "articles",
+        "articles prov:wasDerivedFrom",
+        "The articles that report the fact (their numbers, as in articles.csv).",
+        many=True,
+    ),
+    Column(
+        "evidence",
+        "quote prov:wasDerivedFrom",
+        "The words of the first of those articles that state the fact; every quote, with "
+        "its position, is in evidence.csv.",
+    ),
+    Column(
+        "review_status",
+        "code lgde:reviewStatus",
+        "Empty once a person has reviewed the fact; 'suggested' while it is a suggestion.",
+    ),
+)
+MENTIONS = Column(
+    "articles",
+    "articles lgde:mentionedIn",
+    "The articles that name it (their numbers, as in articles.csv).",
+    many=True,
+)
+AMOUNT = (
+    Column(
+        "value",
+        "path sdmx-measure:obsValue",
+        "The value, in base units (yuan, US dollars, items, percent).",
+        "decimal",
+    ),
+    Column("unit", "code sdmx-attribute:unitMeasure", "The unit of value, a QUDT unit."),
+    Column("comparator", "code lgde:comparator"),
+    Column(
+        "value_text",
+        "reading",
+        "The value, unit and comparator in words (more than 5 "
+        "trillion yuan), as the pages show them; the article's own words are in evidence.",
+    ),
+    Column("usd_equivalent", "path lgde:usdEquivalent", datatype="decimal"),
+)
+CONCEPT = (
+    Column("iri", "iri", "The concept's IRI.", "anyURI"),
+    Column("label", "label iri", "The preferred English label."),
+    Column("alt_labels", "path skos:altLabel", "Other wordings the articles use.", many=True),
+    *_linked("broader", "skos:broader", "Broader concepts of the same scheme.", many=True),
+    Column("wikidata", "wikidata iri", "The Wikidata id, where the graph gives one."),
+)
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "articles",
+        "Articles",
+        "The news articles the graph is built from, one row each.",
+        "schema:NewsArticle",
+        (
+            Column("iri", "iri", "The article's IRI.", "anyURI"),
+            Column(
+                "number", "code iri", "The article's number: its file in seeds/ starts with it."
+            ),
+            Column("title", "path dcterms:title", "The article's title, as published."),
+            Column(
+                "date",
+                "path schema:datePublished",
+                "The publication date, as precise as "
+                "known: a day (2022-02-17), a month (2022-02) or a year (2022).",
+            ),
+            Column("date_precision", "code lgde:datePrecision"),
+            *_linked(
+                "publisher", "schema:publisher", "The publishing organisation.", "organisations"
+            ),
+            Column("language", "path schema:inLanguage", "The language of the text, a BCP 47 tag."),
+            Column("translation", "path lgde:isTranslation", datatype="boolean"),
+            Column("seed_file", "path lgde:seedFile"),
+            Column(
+                "sha256",
+                "path spdx:checksum/spdx:checksumValue",
+                "The SHA-256 of the article's text file, which the build verifies.",
+            ),
+        ),
+    ),
+    Table(
+        "regions",
+        "Regions",
+        "Countries, macro-regions, provinces, cities, districts and smaller places named.",
+        "lgde:Region",
+        (
+            Column("iri", "iri", "The region's IRI.", "anyURI"),
+            Column("label", "label iri", "The English name."),
+            Column("label_zh", "label @zh", "The Chinese name, where the graph gives one."),
+            Column("kind", "code rdf:type", "The kind of region (its most specific class)."),
+            Column(
+                "code", "gbt2260 iri", "The GB/T 2260 code (six digits), where the graph gives one."
+            ),
+            Column("wikidata", "wikidata iri", "The Wikidata id, where the graph gives one."),
+            *_linked("part_of", "lgde:partOf", "The region it is part of.", "regions"),
+            MENTIONS,
+        ),
+    ),
+    Table(
+        "organisations",
+        "Organisations",
+        "Governments, legislatures, Party bodies, companies, institutes and news "
+        "organisations named.",
+        "org:Organization",
+        (
+            Column("iri", "iri", "The organisation's IRI.", "anyURI"),
+            Column("label", "label iri", "The English name."),
+            Column("kind", "code rdf:type", "The kind of organisation (its most specific class)."),
+            *_linked("jurisdiction", "lgde:jurisdiction", "The region it governs.", "regions"),
+            *_linked("based_in", "lgde:basedIn", "The region it is based in.", "regions"),
+            MENTIONS,
+        ),
+    ),
+    Table(
+        "people",
+        "People",
+        "The people named: officials, executives, researchers, journalists.",
+        "foaf:Person",
+        (
+            Column("iri", "iri", "The person's IRI.", "anyURI"),
+            Column("label", "label iri", "The name, in English order as the articles write it."),
+            Column("label_zh", "label @zh", "The Chinese name, where the graph gives one."),
+            Column("wikidata", "wikidata iri", "The Wikidata id, where the graph gives one."),
+            MENTIONS,
+        ),
+    ),
+    Table(
+        "sectors",
+        "Sectors",
+        "The sector scheme: technologies, industries and fields named in plans and reports.",
+        "lgde:Sector",
+        CONCEPT,
+    ),
+    Table(
+        "themes",
+        "Themes",
+        "Policy themes (talent, industrial upgrading, western development...).",
+        "lgde:Theme",
+        CONCEPT,
+    ),
+    Table(
+        "indicators",
+        "Indicators",
+        "What a target or an observation measures.",
+        "lgde:Indicator",
+        (
+            Column("iri", "iri", "The indicator's IRI.", "anyURI"),
+            Column("label", "label iri", "The preferred English label."),
+            Column("definition", "path skos:definition", "What the indicator counts or measures."),
+        ),
+    ),
+    Table(
+        "targets",
+        "Policy targets",
+        "A region's stated aim for an indicator, by a year or over a span.",
+        "lgde:PolicyTarget",
+        (
+            Column("iri", "iri", "The target's IRI.", "anyURI"),
+            FACT_LABEL,
+            *_area("region", "sdmx-dimension:refArea", "The region the target is for."),
+            *_linked("indicator", "lgde:indicator", "What the target measures.", "indicators"),
+            *AMOUNT,
+            Column(
+                "year",
+                "path sdmx-dimension:refPeriod",
+                "The year by which the value is to be reached.",
+                "gYear",
+            ),
+            Column("timeframe", "path lgde:timeframe", datatype="duration"),
+            Column("period_start", "path lgde:periodStart", datatype="gYear"),
+            Column("status", "code lgde:status"),
+            Column("announced_on", "path lgde:announcedOn"),
+            *_linked("sectors", "lgde:sector", "The sectors it concerns.", many=True),
+            *_linked("actors", "lgde:actor", "Who set it.", many=True),
+            Column("description", "path lgde:description"),
+            *SOURCES,
+        ),
+    ),
+    Table(
+        "observations",
+        "Indicator observations",
+        "A reported figure: a region's (or an organisation's) value of an indicator for a "
+        "year or month. Rows are the observations of the four Data Cube data sets.",
+        "lgde:IndicatorObservation",
+        (
+            Column("iri", "iri", "The observation's IRI.", "anyURI"),
+            FACT_LABEL,
+            Column("dataset", "code qb:dataSet", "The Data Cube data set it belongs to."),
+            *_area("region", "sdmx-dimension:refArea", "The region the figure is for."),
+            *_linked(
+                "organisation",
+                "lgde:aboutOrganization",
+                "The organisation the figure is for, when it is not a region's.",
+                "organisations",
+            ),
+            *_linked("indicator", "lgde:indicator", "What is measured.", "indicators"),
+            *_linked(
+                "sector",
+                "lgde:sector",
+                "The sector measured, in the sector-indicators data set.",
+                "sectors",
+            ),
+            Column("year", "path sdmx-dimension:refPeriod", "The year the figure is for.", "gYear"),
+            Column(
+                "month",
+                "path lgde:refMonth",
+                "The month, for a figure of part of a year.",
+                "gYearMonth",
+            ),
+            *AMOUNT,
+            *SOURCES,
+        ),
+    ),
+    Table(
+        "expectations",
+        "Expectations",
+        "An organisation's forecast of its own figure.",
+        "lgde:Expectation",
+        (
+            Column("iri", "iri", "The expectation's IRI.", "anyURI"),
+            FACT_LABEL,
+            *_linked(
+                "organisation",
+                "lgde:aboutOrganization",
+                "The organisation whose figure it is.",
+                "organisations",
+            ),
+            *_linked("indicator", "lgde:indicator", "What is forecast.", "indicators"),
+            *AMOUNT,
+            Column(
+                "year", "path sdmx-dimension:refPeriod", "The year the forecast is for.", "gYear"
+            ),
+            *_linked("actors", "lgde:actor", "Who expects it.", many=True),
+            Column("description", "path lgde:description"),
+            *SOURCES,
+        ),
+    ),
+    Table(
+        "plans",
+        "Policy plans",
+        "A plan or programme a region or body announces, without a figure.",
+        "lgde:PolicyPlan",
+        (
+            Column("iri", "iri", "The plan's IRI.", "anyURI"),
+            FACT_LABEL,
+            *_area("region", "sdmx-dimension:refArea", "The region the plan is for."),
+            Column("status", "code lgde:status"),
+            Column("description", "path lgde:description"),
+            Column(
+                "year",
+                "path sdmx-dimension:refPeriod",
+                "The year the plan is for or ends.",
+                "gYear",
+            ),
+            Column("timeframe", "path lgde:timeframe", datatype="duration"),
+            Column("period_start", "path lgde:periodStart", datatype="gYear"),
+            *_linked("actors", "lgde:actor", "Who announced it.", many=True),
+            *_linked(
+                "documents", "lgde:inDocument", "The policy documents that set it out.", many=True
+            ),
+            *_linked("sectors", "lgde:sector", "The sectors it concerns.", many=True),
+            *_linked("themes", "lgde:theme", "The themes it concerns.", many=True),
+            *SOURCES,
+        ),
+    ),
+    Table(
+        "quotes",
+        "Quotes",
+        "Speech an article attributes to a person, in their words or reported.",
+        "lgde:Quote",
+        (
+            Column("iri", "iri", "The quote's IRI.", "anyURI"),
+            FACT_LABEL,
+            *_linked("speaker", "lgde:speaker", "Who said it.", "people"),
+            Column("text", "path schema:text", "What was said, as the article gives it."),
+            Column("direct", "path lgde:isDirect", datatype="boolean"),
+            *_linked("about", "lgde:about", "What it is about.", many=True),
+            *_linked("said_to", "lgde:saidTo", "Whom it was said to.", many=True),
+            *_linked("sectors", "lgde:sector", "The sectors it concerns.", many=True),
+            *_linked("themes", "lgde:theme", "The themes it concerns.", many=True),
+            *SOURCES,
+        ),
+    ),
+    Table(
+        "claims",
+        "Claims",
+        "An assertion an article reports about a region, body, document or sector.",
+        "lgde:Claim",
+        (
+            Column("iri", "iri", "The claim's IRI.", "anyURI"),
+            FACT_LABEL,
+            Column("description", "path lgde:description"),
+            *_linked("about", "lgde:about", "What it is about.", many=True),
+            *_linked("sectors", "lgde:sector", "The sectors it concerns.", many=True),
+            *_linked("themes", "lgde:theme", "The themes it concerns.", many=True),
+            *SOURCES,
+        ),
+    ),
+    Table(
+        "affiliations",
+        "Affiliations",
+        "A person holding a role in an organisation (a post), as an article states it.",
+        "lgde:Affiliation",
+        (
+            Column("iri", "iri", "The affiliation's IRI.", "anyURI"),
+            FACT_LABEL,
+            *_linked("person", "org:member", "The person.", "people"),
+            *_linked("role", "org:role", "The role."),
+            *_linked("organisation", "org:organization", "The organisation.", "organisations"),
+            *_linked("post", "opengov:post", "The post, where the graph names it."),
+            Column("tenure", "code lgde:tenure"),
+            *SOURCES,
+        ),
+    ),
+)
+
+
+@dataclass
+class Built:
+    """The tables written, with their rows, and the files' SHA-256."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+
+
+class _Reader:
+    """The build's store, read one column at a time."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._labels: dict[str, str] | None = None
+        self._codes: dict[str, dict[str, list[str]]] = {}
+
+    def subjects(self, cls: str) -> list[str]:
+        rows = solutions(
+            self.store.query(
+                f"SELECT DISTINCT ?s WHERE {{ ?s a {cls} FILTER(isIRI(?s)) }}",
+                use_default_graph_as_union=True,
+                prefixes=PREFIXES,
+            )
+        )
+        return sorted(text_of(r["s"]) for r in rows)
+
+    def values(self, cls: str, path: str, where: str = "") -> dict[str, list[Term]]:
+        """Subject → the terms ``path`` leads to, in a stable order."""
+        rows = solutions(
+            self.store.query(
+                f"SELECT DISTINCT ?s ?v WHERE {{ ?s a {cls} . ?s {path} ?v {where} }}",
+                use_default_graph_as_union=True,
+                prefixes=PREFIXES,
+            )
+        )
+        out: dict[str, list[Term]] = {}
+        for row in rows:
+            out.setdefault(text_of(row["s"]), []).append(row["v"])
+        for terms in out.values():
+            terms.sort(key=lambda t: (str(getattr(t, "value", t)), str(t)))
+        return out
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """IRI → its English (or untagged) label, by the order of ``LABELS``."""
+        if self._labels is None:
+            found: dict[str, tuple[int, str]] = {}
+            for rank, prop in enumerate(LABELS):
+                rows = solutions(
+                    self.store.query(
+                        f"""SELECT ?s ?v WHERE {{ ?s {prop} ?v
+                            FILTER(isIRI(?s) && (lang(?v) = "" || langMatches(lang(?v), "en")))
+                        }}""",
+                        use_default_graph_as_union=True,
+                        prefixes=PREFIXES,
+                    )
+                )
+                for row in rows:
+                    key, text = text_of(row["s"]), text_of(row["v"])
+                    if key not in found or (rank, text) < found[key]:
+                        found[key] = (rank, text)
+            self._labels = {key: text for key, (_, text) in found.items()}
+        return self._labels
+
+    def codes(self, kind: str) -> dict[str, list[str]]:
+        """IRI → its GB/T 2260 codes (``gbt2260``) or Wikidata ids (``wikidata``)."""
+        if kind not in self._codes:
+            if kind == "gbt2260":
+                query = f"SELECT DISTINCT ?s ?v WHERE {{ ?s skos:notation ?v FILTER(datatype(?v) = <{GBT2260}>) }}"  # noqa: E501
+            else:
+                query = f'SELECT DISTINCT ?s ?v WHERE {{ ?s skos:exactMatch ?v FILTER(STRSTARTS(STR(?v), "{WIKIDATA}")) }}'  # noqa: E501
+            found: dict[str, list[str]] = {}
+            for row in solutions(
+                self.store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
+            ):
+                value = text_of(row["v"])
+                found.setdefault(text_of(row["s"]), []).append(
+                    value.removeprefix(WIKIDATA) if kind == "wikidata" else value
+                )
+            self._codes[kind] = {k: sorted(v) for k, v in found.items()}
+        return self._codes[kind]
+
+
+def _local(iri: str) -> str:
+    """The last segment of an IRI: ``lgde:atLeast`` → ``atLeast``, ``…/article/001`` → ``001``.
+
+    >>> _local("https://w3id.org/lgde/ontology#atLeast")
+    'atLeast'
+    >>> _local("https://w3id.org/lgde/id/article/001")
+    '001'
+    """
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _most_specific(store: ox.Store, types: list[str]) -> list[str]:
+    """Of ``types``, those no other of them is a subclass of (the asserted kind)."""
+    keep = []
+    for cls in types:
+        narrower = [
+            other
+            for other in types
+            if other != cls
+            and store.query(
+                f"ASK {{ <{other}> rdfs:subClassOf+ <{cls}> }}",
+                use_default_graph_as_union=True,
+                prefixes=PREFIXES,
+            )
+        ]
+        if not narrower:
+            keep.append(cls)
+    return keep
+
+
+def table_rows(reader: _Reader, table: Table) -> list[dict[str, str]]:
+    """The rows of ``table``, each a dict of column name → cell text, sorted by IRI."""
+    cls = table.rows
+    subjects = reader.subjects(cls)
+    cells: dict[str, dict[str, list[str]]] = {c.name: {} for c in table.columns}
+    for column in table.columns:
+        kind, arg = column.kind, column.argument
+        out = cells[column.name]
+        if kind == "iri":
+            out.update({s: [s] for s in subjects})
+        elif kind == "path":
+            for s, terms in reader.values(cls, arg).items():
+                out[s] = [text_of(t) for t in terms]
+        elif kind == "code":
+            if arg == "iri":
+                out.update({s: [_local(s)] for s in subjects})
+            elif arg == "rdf:type":
+                for s, terms in reader.values(cls, "a", "FILTER(isIRI(?v))").items():
+                    asserted = [
+                        text_of(t) for t in terms if text_of(t).startswith(PREFIXES["lgde"])
+                    ]
+                    out[s] = sorted(_local(t) for t in _most_specific(reader.store, asserted))
+            else:
+                for s, terms in reader.values(cls, arg).items():
+                    out[s] = [_local(text_of(t)) for t in terms]
+        elif kind == "label":
+            if arg == "@zh":
+                for s, terms in reader.values(cls, "rdfs:label", 'FILTER(lang(?v) = "zh")').items():
+                    out[s] = [text_of(t) for t in terms]
+            else:
+                for s, iris in cells[arg].items():
+                    out[s] = [reader.labels.get(i, "") for i in iris]
+        elif kind in ("gbt2260", "wikidata"):
+            codes = reader.codes(kind)
+            for s, iris in cells[arg].items():
+                out[s] = [c for i in iris for c in codes.get(i, [])]
+        elif kind == "articles":
+            for s, terms in reader.values(cls, arg).items():
+                out[s] = sorted(_local(text_of(t)) for t in terms)
+        elif kind == "quote":
+            out.update(_first_quotes(reader, cls, arg))
+        elif kind == "reading":
+            for s in subjects:
+                value = cells["value"].get(s)
+                unit = cells["unit"].get(s)
+                comparator = cells["comparator"].get(s)
+                if value and unit:
+                    out[s] = [
+                        amount(
+                            value[0],
+                            PREFIXES["unit"] + unit[0],
+                            PREFIXES["lgde"] + comparator[0] if comparator else None,
+                        )
+                    ]
+        else:
+            raise ValueError(f"unknown column source {column.source!r}")
+    rows = []
+    for s in subjects:
+        row = {}
+        for column in table.columns:
+            values = cells[column.name].get(s, [])
+            if column.many:
+                row[column.name] = SEPARATOR.join(values)
+            elif len(values) > 1 and column.kind == "quote":
+                row[column.name] = values[0]
+            else:
+                # One value expected; more would be a modelling error the shapes catch,
+                # so they are kept visible rather than one picked at random.
+                row[column.name] = SEPARATOR.join(values)
+        rows.append(row)
+    return rows
+
+
+def _first_quotes(reader: _Reader, cls: str, path: str) -> dict[str, list[str]]:
+    """Subject → the evidence quote from the first (lowest-numbered) of its articles."""
+    rows = solutions(
+        reader.store.query(
+            f"""SELECT ?s ?article ?exact WHERE {{
+                ?s a {cls} ; {path} ?article ; lgde:evidence ?e .
+                ?e oa:hasSource ?article ; oa:hasSelector/oa:exact ?exact }}""",
+            use_default_graph_as_union=True,
+            prefixes=PREFIXES,
+        )
+    )
+    best: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        s, article, exact = text_of(row["s"]), text_of(row["article"]), text_of(row["exact"])
+        if s not in best or (article, exact) < best[s]:
+            best[s] = (article, exact)
+    return {s: [exact] for s, (_, exact) in best.items()}
+
+
+EVIDENCE = Table(
+    "evidence",
+    "Evidence",
+    "Every evidence quote: which fact or entity it supports, in which article, where.",
+    "oa:SpecificResource",
+    (
+        Column(
+            "annotation",
+            "iri",
+            "The annotation's IRI (a Web Annotation specific resource).",
+            "anyURI",
+        ),
+        Column("subject", "", "The fact or entity the quote supports.", "anyURI"),
+        Column("subject_label", "", "Its English label."),
+        Column("article", "", "The article's number, as in articles.csv."),
+        Column("quote", "", "The article's exact words (oa:exact)."),
+        Column(
+            "start",
+            "",
+            "Where the quote starts in the article's text, in Unicode code points from 0.",
+            "integer",
+        ),
+        Column(
+            "end", "", "Where it ends (exclusive), so that text[start:end] is the quote.", "integer"
+        ),
+    ),
+)
+
+
+def evidence_rows(reader: _Reader) -> list[dict[str, str]]:
+    rows = solutions(
+        reader.store.query(
+            """SELECT ?e ?s ?article ?exact ?start ?end WHERE {
+                 ?s lgde:evidence ?e .
+                 ?e oa:hasSource ?article ; oa:hasSelector ?quote .
+                 ?quote oa:exact ?exact .
+                 OPTIONAL { ?e oa:hasSelector ?at . ?at oa:start ?start ; oa:end ?end }
+                 FILTER(isIRI(?e)) }""",
+            use_default_graph_as_union=True,
+            prefixes=PREFIXES,
+        )
+    )
+    out = set()
+    for row in rows:
+        out.add(
+            (
+                text_of(row["s"]),
+                _local(text_of(row["article"])),
+                int(text_of(row["start"])) if row["start"] is not None else -1,
+                text_of(row["e"]),
+                text_of(row["exact"]),
+                text_of(row["end"]) if row["end"] is not None else "",
+            )
+        )
+    return [
+        {
+            "annotation": e,
+            "subject": s,
+            "subject_label": reader.labels.get(s, ""),
+            "article": article,
+            "quote": exact,
+            "start": str(start) if start >= 0 else "",
+            "end": end,
+        }
+        for s, article, start, e, exact, end in sorted(out)
+    ]
+
+
+# --------------------------------------------------------------------------- codebook
+
+
+@dataclass(frozen=True)
+class Described:
+    """A column as the codebook describes it."""
+
+    table: str
+    column: Column
+    meaning: str
+    required: bool
+    values: tuple[str, ...]  # the codes it allows, with their labels
+    derived: str  # how the value is found
+
+
+def describe(table: Table, ontology: Graph, shapes: Graph) -> list[Described]:
+    """Each column of ``table`` with its meaning, whether the shapes require it, and the
+    values they allow."""
+    out = []
+    for column in table.columns:
+        path = column.argument if column.kind in ("path", "code", "articles", "quote") else ""
+        prop = expand(path) if path and "/" not in path and path not in ("iri", "rdf:type") else ""
+        meaning = column.meaning or _comment(ontology, prop) or column.name
+        required: bool = False
+        values: tuple[str, ...] = ()
+        if prop and table is not EVIDENCE:
+            required, values = _constraints(ontology, shapes, expand(table.rows), prop)
+        # Every row has its IRI, and the build labels every fact (kg.build.labels).
+        required = required or column.kind == "iri" or column is FACT_LABEL
+        out.append(Described(table.name, column, meaning, required, values, _derivation(column)))
+    return out
+
+
+def _comment(ontology: Graph, prop: str) -> str:
+    for text in ontology.objects(URIRef(prop), URIRef(expand("rdfs:comment"))):
+        if getattr(text, "language", None) in (None, "en"):
+            return str(text)
+    return ""
+
+
+def _constraints(
+    ontology: Graph, shapes: Graph, cls: str, prop: str
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether the shapes targeting ``cls`` require ``prop``, and the codes they allow
+    (``sh:in``, or the instances of its ``sh:class`` where that is a closed list)."""
+    required = False
+    values: tuple[str, ...] = ()
+    for shape in shapes.subjects(SH.targetClass, URIRef(cls)):
+        for node in shapes.objects(shape, SH.property):
+            if shapes.value(node, SH.path) != URIRef(prop):
+                continue
+            minimum = shapes.value(node, SH.minCount)
+            required = required or (minimum is not None and int(str(minimum)) > 0)
+            listed = shapes.value(node, SH["in"])
+            if listed is not None:
+                values = tuple(str(v) for v in Collection(shapes, listed))
+            kind = shapes.value(node, SH["class"])
+            if kind is not None and not values and str(kind).startswith(PREFIXES["lgde"]):
+                members = sorted(
+                    str(s) for s in ontology.subjects(URIRef(expand("rdf:type")), kind)
+                )
+                if members:
+                    values = tuple(members)
+    labelled = tuple(
+        f"{_local(v)} ({label})" if (label := _label(ontology, v)) else _local(v) for v in values
+    )
+    return required, labelled
+
+
+def _label(ontology: Graph, iri: str) -> str:
+    for prop in ("rdfs:label", "skos:prefLabel"):
+        for text in ontology.objects(URIRef(iri), URIRef(expand(prop))):
+            return str(text)
+    return ""
+
+
+def _derivation(column: Column) -> str:
+    kind, arg = column.kind, column.argument
+    if kind == "iri":
+        return "the row's IRI"
+    if kind == "path":
+        return f"`{arg}`"
+    if kind == "code":
+        return "last segment of the row's IRI" if arg == "iri" else f"last segment of `{arg}`"
+    if kind == "label":
+        return "`rdfs:label`@zh" if arg == "@zh" else f"English label of `{arg}`"
+    if kind == "gbt2260":
+        return f"`skos:notation` of `{arg}` typed `lgde:GBT2260Code`"
+    if kind == "wikidata":
+        return f"`skos:exactMatch` of `{arg}` in Wikidata"
+    if kind == "articles":
+        return f"numbers of the articles `{arg}` names"
+    if kind == "quote":
+        return "`lgde:evidence/oa:hasSelector/oa:exact` from the first source"
+    if kind == "reading":
+        return "value, unit and comparator in words"
+    return "see meaning"
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _csv_text(columns: Iterable[Column], rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    names = [c.name for c in columns]
+    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: row.get(name, "") for name in names})
+    return out.getvalue()
+
+
+def write_tables(store: ox.Store, ontology: Graph, shapes: Graph, directory: Path) -> Built:
+    """Write every table, its metadata and the codebook into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    reader = _Reader(store)
+    built = Built()
+    described: dict[str, list[Described]] = {}
+    for table in (*TABLES, EVIDENCE):
+        rows = evidence_rows(reader) if table is EVIDENCE else table_rows(reader, table)
+        text = _csv_text(table.columns, rows)
+        _write(directory / f"{table.name}.csv", text, built)
+        built.rows[table.name] = len(rows)
+        described[table.name] = describe(table, ontology, shapes)
+    tables = (*TABLES, EVIDENCE)
+    _write(directory / CSVW_FILE, _json(csvw_metadata(tables, described)), built)
+    _write(directory / PACKAGE_FILE, _json(data_package(tables, described, built)), built)
+    _write(directory / "codebook.md", codebook_markdown(tables, described, built), built)
+    _write(directory / "codebook.html", codebook_html(tables, described, built), built)
+    _write_zip(directory, built)
+    return built
+
+
+ZIP_FILE = "lgde-tables.zip"
+
+
+def _write_zip(directory: Path, built: Built) -> None:
+    """All the files in one zip, byte-stable: sorted, with a fixed date."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(built.files):
+            info = zipfile.ZipInfo(f"lgde-tables/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, (directory / name).read_bytes())
+    data = out.getvalue()
+    (directory / ZIP_FILE).write_bytes(data)
+    built.files[ZIP_FILE] = hashlib.sha256(data).hexdigest()
+
+
+def _write(path: Path, text: str, built: Built) -> None:
+    data = text.encode("utf-8")
+    path.write_bytes(data)
+    built.files[path.name] = hashlib.sha256(data).hexdigest()
+
+
+def _json(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+TITLE = "China Local Government Digital Economy knowledge graph: tables"
+
+
+def csvw_metadata(tables: Iterable[Table], described: dict[str, list[Described]]) -> dict:
+    """A W3C CSVW table group describing the CSV files."""
+    group = []
+    for table in tables:
+        columns = []
+        for d in described[table.name]:
+            column: dict[str, object] = {
+                "name": d.column.name,
+                "titles": d.column.name,
+                "dc:description": d.meaning,
+                "datatype": d.column.datatype,
+            }
+            if d.column.many:
+                column["separator"] = SEPARATOR
+            if d.required:
+                column["required"] = True
+            columns.append(column)
+        schema: dict[str, object] = {"columns": columns}
+        key = "annotation" if table is EVIDENCE else "iri"
+        schema["primaryKey"] = key
+        keys = [
+            {
+                "columnReference": d.column.name,
+                "reference": {"resource": f"{d.column.references}.csv", "columnReference": "iri"},
+            }
+            for d in described[table.name]
+            # CSVW validators refuse an empty foreign key: only filled columns get one.
+            if d.column.references and d.required
+        ]
+        if keys:
+            schema["foreignKeys"] = keys
+        group.append(
+            {
+                "url": f"{table.name}.csv",
+                "dc:title": table.title,
+                "dc:description": table.description,
+                "tableSchema": schema,
+            }
+        )
+    return {
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
+        "dc:title": TITLE,
+        "dc:license": {"@id": LICENSE},
+        "tables": group,
+    }
+
+
+def data_package(
+    tables: Iterable[Table], described: dict[str, list[Described]], built: Built
+) -> dict:
+    """A Frictionless data package descriptor for the CSV files."""
+    resources = []
+    for table in tables:
+        fields = []
+        for d in described[table.name]:
+            spec: dict[str, object] = {"name": d.column.name, "description": d.meaning}
+            if d.column.many:
+                spec.update({"type": "list", "delimiter": SEPARATOR, "itemType": "string"})
+            else:
+                spec.update(FRICTIONLESS[d.column.datatype])
+            if d.required:
+                spec["constraints"] = {"required": True}
+            fields.append(spec)
+        key = "annotation" if table is EVIDENCE else "iri"
+        schema: dict[str, object] = {"fields": fields, "primaryKey": [key]}
+        keys = [
+            {
+                "fields": [d.column.name],
+                "reference": {"resource": d.column.references, "fields": ["iri"]},
+            }
+            for d in described[table.name]
+            if d.column.references
+        ]
+        if keys:
+            schema["foreignKeys"] = keys
+        resources.append(
+            {
+                "name": table.name,
+                "title": table.title,
+                "description": table.description,
+                "path": f"{table.name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "hash": f"sha256:{built.files[f'{table.name}.csv']}",
+                "schema": schema,
+            }
+        )
+    return {
+        "name": "lgde-tables",
+        "title": TITLE,
+        "licenses": [{"name": "Apache-2.0", "path": LICENSE, "title": "Apache License 2.0"}],
+        "resources": resources,
+    }
+
+
+def _type(d: Described) -> str:
+    kind = d.column.datatype
+    return f"list of {kind} (separated by `{SEPARATOR}`)" if d.column.many else kind
+
+
+def codebook_markdown(
+    tables: Iterable[Table], described: dict[str, list[Described]], built: Built
+) -> str:
+    lines = [
+        f"# {TITLE}",
+        "",
+        "One CSV file per kind of fact and entity, one row per fact or entity, UTF-8, "
+        "with a header row. IRIs are the join keys between tables; labels stand beside "
+        f"them. List cells separate their values with `{SEPARATOR}`. Values are in base "
+        "units (yuan, US dollars, items, percent). A required column is filled in every "
+        "row. Machine-readable: `csv-metadata.json` (CSVW) and `datapackage.json` "
+        "(Frictionless).",
+        "",
+    ]
+    for table in tables:
+        lines += [
+            f"## {table.name}.csv: {table.title}",
+            "",
+            f"{table.description} Rows: {built.rows[table.name]}. One row per "
+            f"`{table.rows}`, sorted by its IRI.",
+            "",
+            "| column | type | required | meaning | values | from |",
+            "|---|---|---|---|---|---|",
+        ]
+        for d in described[table.name]:
+            values = "; ".join(d.values)
+            cells = (
+                f"`{d.column.name}`",
+                _type(d),
+                "yes" if d.required else "",
+                d.meaning,
+                values,
+                d.derived,
+            )
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def codebook_html(
+    tables: Iterable[Table], described: dict[str, list[Described]], built: Built
+) -> str:
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(TITLE)}: codebook</title>",
+        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:1.5em;max-width:75em}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;"
+        "vertical-align:top;text-align:left}code{font-size:13px}</style>",
+        "</head><body>",
+        f"<h1>{escape(TITLE)}: codebook</h1>",
+        "<p>One CSV file per kind of fact and entity, one row per fact or entity, UTF-8, "
+        f"with a header row. List cells separate their values with <code>{SEPARATOR}"
+        "</code>. Values are in base units. Machine-readable: "
+        f'<a href="{CSVW_FILE}">{CSVW_FILE}</a> (CSVW) and '
+        f'<a href="{PACKAGE_FILE}">{PACKAGE_FILE}</a> (Frictionless).</p>',
+    ]
+    for table in tables:
+        parts += [
+            f'<h2 id="{table.name}"><a href="{table.name}.csv">{table.name}.csv</a>: '
+            f"{escape(table.title)}</h2>",
+            f"<p>{escape(table.description)} Rows: {built.rows[table.name]}. One row per "
+            f"<code>{escape(table.rows)}</code>, sorted by its IRI.</p>",
+            "<table><tr><th>column</th><th>type</th><th>required</th><th>meaning</th>"
+            "<th>values</th><th>from</th></tr>",
+        ]
+        for d in described[table.name]:
+            derived = escape(d.derived).replace("`", "")
+            parts.append(
+                f'<tr id="{table.name}.{d.column.name}"><td><code>{d.column.name}</code></td>'
+                f"<td>{escape(_type(d))}</td><td>{'yes' if d.required else ''}</td>"
+                f"<td>{escape(d.meaning)}</td><td>{escape('; '.join(d.values))}</td>"
+                f"<td>{derived}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
