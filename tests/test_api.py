@@ -23,7 +23,8 @@ def test_openapi_document_validates_and_covers_every_query(server) -> None:
     assert {f"/api/queries/{name}" for name in QUERIES} <= set(paths)
     operation = paths["/api/queries/targets-by-region"]["get"]
     parameters = {p["name"]: p for p in operation["parameters"]}
-    assert set(parameters) == {"region", "from_year", "to_year"}
+    assert set(parameters) == {"region", "from_year", "to_year", "labels"}
+    assert parameters["labels"]["schema"]["enum"] == ["on", "off"]
     assert parameters["from_year"]["schema"]["type"] == "integer"
     assert document["servers"] == [{"url": server}]
 

@@ -113,6 +113,26 @@ def test_csv_download_holds_the_rows_of_the_table(server, page, page_log) -> Non
     assert page_log.blocked == []
 
 
+def test_csv_with_labels_puts_a_label_beside_each_iri(server, page, page_log) -> None:
+    page.goto("/query")
+    page.select_option("#examples", "articles")
+    _run(page)
+    with page.expect_download() as waiting:
+        page.click("#download-labelled")
+    download = waiting.value
+    assert download.suggested_filename == "articles-labelled.csv"
+    with open(download.path(), encoding="utf-8", newline="") as saved:
+        rows = list(csv.DictReader(saved))
+    plain = _get_json(f"{server}/api/queries/articles")
+    variables = plain["head"]["vars"]
+    assert "article_label" in rows[0]
+    assert list(rows[0])[: variables.index("article") + 2][-2:] == ["article", "article_label"]
+    titles = {r["article"]: r["article_label"] for r in rows}
+    for binding in plain["results"]["bindings"]:
+        assert titles[binding["article"]["value"]] == binding["title"]["value"]
+    assert page_log.blocked == []
+
+
 def test_own_query_downloads_come_from_the_endpoint(server, page) -> None:
     page.goto("/query")
     query = "SELECT ?article WHERE { ?article a schema:NewsArticle } ORDER BY ?article"

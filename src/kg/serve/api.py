@@ -9,6 +9,7 @@ from kg.queries import ParameterError, StoredQuery
 from kg.serve.errors import ApiError
 from kg.serve.formats import RESULT_FORMATS
 from kg.serve.openapi import openapi_document
+from kg.serve.protocol import labels_wanted
 from kg.serve.respond import base_url, requested_format, site_root
 from kg.serve.sparql import respond
 from kg.serve.state import server_state
@@ -40,7 +41,7 @@ def run_query(name: str) -> Response:
         raise ApiError(404, f"No stored query {name!r}; GET /api/queries lists them.")
     values: dict[str, str] = {}
     for key in request.args:
-        if key == "format":
+        if key in ("format", "labels"):
             continue
         given = request.args.getlist(key)
         if len(given) > 1:
@@ -57,6 +58,7 @@ def run_query(name: str) -> Response:
         base_iri=base_url(request),
         substitutions=tuple(substitutions.items()),
         formats=API_FORMATS,
+        labels=labels_wanted(request.args.get("labels")),
     )
     return respond(prepared)
 

@@ -49,6 +49,16 @@ def _parameter(parameter: Parameter) -> dict:
     }
 
 
+LABELS_PARAMETER = {
+    "name": "labels",
+    "in": "query",
+    "required": False,
+    "description": "on: a column <name>_label beside each column that holds IRIs, with "
+    "the label the pages show (English first).",
+    "schema": {"type": "string", "enum": ["on", "off"], "default": "off"},
+}
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
@@ -85,7 +95,7 @@ def openapi_document(queries: dict[str, StoredQuery], server: str, version: str)
                 "description": query.description,
                 "operationId": _operation_id(name),
                 "tags": ["stored queries"],
-                "parameters": [_parameter(p) for p in query.parameters],
+                "parameters": [_parameter(p) for p in query.parameters] + [LABELS_PARAMETER],
                 "responses": {
                     "200": {
                         "description": "The results, as SPARQL JSON, CSV or TSV (by Accept, or the "

@@ -32,6 +32,7 @@ class QueryRequest:
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     format: str | None = None  # ?format=, from the URL or the form body
+    labels: bool = False  # ?labels=on: a label column beside each IRI column
 
 
 def _utf8(raw: bytes, what: str) -> str:
@@ -106,4 +107,18 @@ def read_query_request(request: ProtocolRequest) -> QueryRequest | None:
         default_graphs=tuple(fields.getlist("default-graph-uri")),
         named_graphs=tuple(fields.getlist("named-graph-uri")),
         format=fields.get("format"),
+        labels=labels_wanted(fields.get("labels")),
     )
+
+
+def labels_wanted(value: str | None) -> bool:
+    """Whether ``labels=`` asks for label columns.
+
+    >>> labels_wanted("on"), labels_wanted(None), labels_wanted("off")
+    (True, False, False)
+    """
+    if value is None or value.lower() in ("off", "false", "0", ""):
+        return False
+    if value.lower() in ("on", "true", "1"):
+        return True
+    raise ApiError(400, f"labels={value!r}: use labels=on or labels=off.")

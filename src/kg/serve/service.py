@@ -176,14 +176,18 @@ class QueryService:
         named_graphs: tuple[str, ...] = (),
         substitutions: tuple = (),
         formats: tuple[MediaFormat, ...] | None = None,
+        labels: bool = False,
     ) -> Prepared:
         """The job for ``query``, or the :class:`ApiError` that refuses it.
 
         ``formats`` narrows the result formats offered (the API offers three);
-        CONSTRUCT and DESCRIBE are always offered the graph formats.
+        CONSTRUCT and DESCRIBE are always offered the graph formats. ``labels`` adds
+        a label column beside each IRI column of a SELECT's answer.
         """
         look = checked_outline(query, self.settings)
         form = look.form or "SELECT"
+        if labels and form != "SELECT":
+            raise ApiError(400, f"labels=on adds columns to SELECT results; this is {form}.")
         offered = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else formats or RESULT_FORMATS
         chosen = choose(offered, accept, explicit_format)
         job = Job(
@@ -196,6 +200,7 @@ class QueryService:
             declares_dataset=look.declares_dataset,
             base_iri=base_iri,  # RFC 3986: the request's URL resolves relative IRIs
             substitutions=substitutions,
+            labels=labels,
         )
         return Prepared(job, chosen, self.cache.etag(job))
 

@@ -38,6 +38,7 @@ def endpoint() -> Response:
         base_iri=base_url(request),
         default_graphs=parsed.default_graphs,
         named_graphs=parsed.named_graphs,
+        labels=parsed.labels,
     )
     return respond(prepared)
 

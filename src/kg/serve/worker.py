@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from kg.formats import GRAPH_FORMATS, by_key
 from kg.namespaces import PREFIXES
 from kg.serve.isolation import deny_network
+from kg.serve.label_columns import with_labels
 from kg.serve.writers import ASK_WRITERS, SELECT_WRITERS, engine_body
 from kg.typed_results import solutions, written
 
@@ -38,6 +39,7 @@ class Job:
     base_iri: str | None = None  # resolves relative IRIs: the endpoint's own URL
     # Parameters of a stored query: (variable, RDF term) pairs bound before evaluation.
     substitutions: tuple = ()
+    labels: bool = False  # a label column beside each IRI column (kg.serve.label_columns)
 
 
 @dataclass
@@ -142,14 +144,17 @@ def _run_once(store: ox.Store, job: Job, functions: dict) -> Answer:
         if isinstance(result, ox.QueryBoolean):
             return Answer(True, ASK_WRITERS[job.format_key](bool(result)), rows=1)
         if isinstance(result, ox.QuerySolutions):
-            whole = engine_body(result, job.format_key, job.max_rows)
-            if whole is not None:
-                return Answer(True, whole[0], rows=whole[1])
-            # Too long to answer whole: run again and keep the first max_rows rows.
-            again = solutions(_query(store, job, functions))
-            variables = [v.value for v in again.variables]
-            taken, truncated = _take(again, job.max_rows)
+            if not job.labels:
+                whole = engine_body(result, job.format_key, job.max_rows)
+                if whole is not None:
+                    return Answer(True, whole[0], rows=whole[1])
+                # Too long to answer whole: run again and keep the first max_rows rows.
+                result = solutions(_query(store, job, functions))
+            variables = [v.value for v in result.variables]
+            taken, truncated = _take(result, job.max_rows)
             rows: list[Sequence[object | None]] = [[row[v] for v in variables] for row in taken]
+            if job.labels:
+                variables, rows = with_labels(store, variables, list(rows))  # type: ignore[assignment]
             body = SELECT_WRITERS[job.format_key](variables, rows)
             return Answer(True, body, rows=len(rows), truncated=truncated)
         triples, truncated = _take(result, job.max_rows)

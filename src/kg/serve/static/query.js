@@ -107,21 +107,32 @@
     const formats =
       kind === "graph"
         ? [["Turtle", "turtle", "ttl"], ["N-Triples", "ntriples", "nt"], ["JSON-LD", "jsonld", "jsonld"]]
-        : [["CSV", "csv", "csv"], ["TSV", "tsv", "tsv"], ["JSON", "json", "json"]];
+        : [
+            ["CSV", "csv", "csv"],
+            ["CSV with labels", "csv", "csv", true],
+            ["TSV", "tsv", "tsv"],
+            ["JSON", "json", "json"],
+          ];
     const box = $("downloads");
     box.replaceChildren("Download: ");
-    for (const [label, format, extension] of formats) {
+    for (const [label, format, extension, labels] of formats) {
       const link = document.createElement("a");
       link.textContent = label;
+      // With labels: a label column beside each IRI column, for spreadsheets and R.
+      const extra = labels ? { labels: "on" } : {};
+      const named = labels ? "-labelled" : "";
       if (example) {
         const query = parameterValues();
         query.set("format", format);
+        if (labels) query.set("labels", "on");
         link.href = `${data.api}${encodeURIComponent(example.name)}?${query}`;
-        link.download = `${example.name}.${extension}`;
+        link.download = `${example.name}${named}.${extension}`;
       } else {
-        link.href = `${data.endpoint}?${new URLSearchParams({ query: editor.getValue(), format })}`;
-        link.download = `query-results.${extension}`;
+        const query = new URLSearchParams({ query: editor.getValue(), format, ...extra });
+        link.href = `${data.endpoint}?${query}`;
+        link.download = `query-results${named}.${extension}`;
       }
+      if (labels) link.id = "download-labelled";
       box.append(link, " ");
     }
   }
