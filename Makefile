@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CFFCONVERT := $(VENV)/cff/bin/cffconvert
 
 .PHONY: run test lint build clean chromium wrk jemalloc bench vendor vendor-check screenshots
 
@@ -28,8 +29,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests frontend bench
 	$(BIN)/mypy
 
-test: lint chromium wrk jemalloc
+test: lint chromium wrk jemalloc $(CFFCONVERT)
 	$(BIN)/pytest
+
+# cffconvert checks CITATION.cff in the tests. It needs jsonschema 3, the rest of the
+# tools jsonschema 4: it gets a virtual environment of its own.
+$(CFFCONVERT):
+	$(PYTHON) -m venv $(VENV)/cff
+	$(VENV)/cff/bin/pip install --quiet --prefer-binary 'cffconvert==2.0.0'
+
 
 # The browser tests drive Debian's Chromium (or the one KG_CHROMIUM names); installed if missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

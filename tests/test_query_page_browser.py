@@ -6,11 +6,13 @@ Expected answers come from the server's own API in the same test, never from con
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 
 import pytest
 
@@ -131,6 +133,31 @@ def test_csv_with_labels_puts_a_label_beside_each_iri(server, page, page_log) ->
     for binding in plain["results"]["bindings"]:
         assert titles[binding["article"]["value"]] == binding["title"]["value"]
     assert page_log.blocked == []
+
+
+def test_cite_this_result_gives_a_citation_a_permalink_and_a_bundle(server, page) -> None:
+    page.goto("/query")
+    page.select_option("#examples", "articles")
+    _run(page)
+    page.click("#cite summary")
+    citation = page.inner_text("#citation")
+    # The test server serves the project's build, which is not a release.
+    assert "not a release" in citation and "Query: " in citation
+    permalink = page.get_attribute("#permalink", "href")
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(permalink).query) == {
+        "example": ["articles"]
+    }
+    with page.expect_download() as waiting:
+        page.click("#bundle")
+    download = waiting.value
+    assert download.suggested_filename == "articles-replication.zip"
+    with zipfile.ZipFile(download.path()) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("replication/results.csv").decode())))
+        assert "stored query `articles`" in archive.read("replication/README.md").decode()
+    assert len(rows) == len(_table(page))
+    # A permalink made on another release says so.
+    page.goto("/query?example=articles&release=1.0.0")
+    assert "made on release 1.0.0" in page.inner_text("#release-notice")
 
 
 def test_own_query_downloads_come_from_the_endpoint(server, page) -> None:

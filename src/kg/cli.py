@@ -437,16 +437,22 @@ def query(ctx: click.Context, query: str, fmt: str, params: tuple[str, ...]) -> 
 
     The project's prefixes are predeclared; queries see all graphs as one.
     """
+    text, substitutions, _ = _read_query(query, params)
+    sys.stdout.buffer.write(_run_query(_open(ctx), text, substitutions, fmt))
+
+
+def _read_query(query: str, params: tuple[str, ...]) -> tuple[str, dict, dict[str, str]]:
+    """The text of QUERY (SPARQL, or a stored query's file), its parameters bound as RDF
+    terms, and the parameters as given."""
     from kg.queries import ParameterError, parse_stored_query
-    from kg.results import render
 
     path = Path(query)
-    substitutions = {}
+    substitutions: dict = {}
+    values: dict[str, str] = {}
     if _names_a_file(query):
         if not path.is_file():
             raise click.BadParameter(f"no such file: {query}", param_hint="QUERY")
         stored = parse_stored_query(path)
-        values = {}
         for item in params:
             name, sep, value = item.partition("=")
             if not sep:
@@ -456,22 +462,58 @@ def query(ctx: click.Context, query: str, fmt: str, params: tuple[str, ...]) -> 
             substitutions = stored.substitutions(values)
         except ParameterError as error:
             raise click.BadParameter(str(error), param_hint="--param") from None
-        text = stored.text
-    elif params:
+        return stored.text, substitutions, values
+    if params:
         raise click.BadParameter("parameters need a stored query file", param_hint="--param")
-    else:
-        text = query
-    build = _open(ctx)
+    return query, substitutions, values
+
+
+def _run_query(build: Build, text: str, substitutions: dict, fmt: str) -> bytes:
+    from kg.results import render
+
     try:
-        result = build.query(text, substitutions=substitutions)
-        output = render(result, fmt)
+        return render(build.query(text, substitutions=substitutions), fmt)
     except SyntaxError as error:
         click.echo(f"Query error: {error}", err=True)
         sys.exit(2)
     except (OSError, ValueError, RuntimeError) as error:
         click.echo(f"Query failed: {error}", err=True)
         sys.exit(1)
-    sys.stdout.buffer.write(output)
+
+
+@main.command()
+@click.argument("query")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter declared in a stored query's header.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The zip to write (default: <query>-replication.zip).",
+)
+@click.pass_context
+def bundle(ctx: click.Context, query: str, params: tuple[str, ...], output: Path | None) -> None:
+    """Write a replication bundle for QUERY (SPARQL text or a .rq file): the query, its
+    result as CSV with CSVW metadata, the release it ran on and how to rerun it."""
+    from kg.bundle import Rerun, make_bundle
+    from kg.releases import release_of
+
+    text, substitutions, values = _read_query(query, params)
+    build = _open(ctx)
+    csv_bytes = _run_query(build, text, substitutions, "csv")
+    stored = Path(query).stem if _names_a_file(query) else None
+    release = release_of(_layout(ctx).home, build.manifest)
+    data = make_bundle(Rerun(text, stored, tuple(sorted(values.items()))), csv_bytes, release)
+    output = output or Path(f"{stored or 'query'}-replication.zip")
+    output.write_bytes(data)
+    which = f"release {release.version}" if release else "an unreleased build"
+    click.echo(f"Wrote {output} ({len(data)} bytes; the result of {which})", err=True)
 
 
 @main.command()
@@ -527,6 +569,7 @@ def serve(
         store_path=store_path,
         build_store=build.path / STORE_DIR,
         queries_dir=_layout(ctx).queries_dir,
+        home=_layout(ctx).home,
     )
     try:
         click.echo(
@@ -563,6 +606,43 @@ def _isolation_line(reason: str) -> str:
     return (
         f"Network isolation: NOT AVAILABLE here ({reason}). SERVICE is refused when a "
         "query is read, and nothing else stops a query from reaching other hosts."
+    )
+
+
+@main.command()
+@click.argument("version")
+@click.option("--date", help="The release date, YYYY-MM-DD (default: today, UTC).")
+@click.option("--notes", default="", help="What this release is, in a sentence.")
+@click.option("--doi", help="The DOI the release was given (10.5281/zenodo.…), if known.")
+@click.pass_context
+def release(
+    ctx: click.Context, version: str, date: str | None, notes: str, doi: str | None
+) -> None:
+    """Freeze a fresh build as release VERSION (MAJOR.MINOR.PATCH) in releases/VERSION/:
+    DCAT description with checksums, tables, changelog since the previous release; and
+    rewrite CITATION.cff and .zenodo.json."""
+    from kg.build import BuildError
+    from kg.build.release import ReleaseError, make_release
+    from kg.releases import RELEASES_DIR
+
+    layout = _layout(ctx)
+    try:
+        made = make_release(layout, version, date=date, notes=notes, doi=doi)
+    except ReleaseError as error:
+        raise click.ClickException(f"{error}; nothing was written") from None
+    except BuildError as error:
+        _fail_build(layout, error)
+    summary = made.changes["summary"]
+    totals = {k: sum(s[k] for s in summary.values()) for k in ("added", "removed", "changed")}
+    since = f"since {made.release.previous}" if made.release.previous else "(first release)"
+    click.echo(
+        f"Released {version} in {made.folder.relative_to(layout.home)}/ {since}: "
+        f"{totals['added']} added, {totals['removed']} removed, {totals['changed']} changed."
+    )
+    click.echo(
+        f"Next: git add {RELEASES_DIR} CITATION.cff .zenodo.json && git commit && "
+        f"git tag v{version}; upload {made.folder.relative_to(layout.home)}/dist/ with the "
+        "repository release."
     )
 
 

@@ -38,6 +38,7 @@ def create_app(
     store_path: Path | None = None,
     build_store: Path | None = None,
     queries_dir: Path | None = None,
+    home: Path | None = None,
 ) -> Flask:
     """Make the application over the store at ``store_path`` (default: the current build).
 
@@ -83,6 +84,7 @@ def create_app(
     from kg.queries import stored_queries
 
     state.queries = stored_queries(queries_dir or Layout.discover().queries_dir)
+    _releases(state, home or Layout.discover().home, Path(build_store).parent)
     app.extensions[EXTENSION] = state
     # A repeated request is replayed before anything else; a plain query request is
     # answered before Flask; everything else goes through Flask.
@@ -91,11 +93,24 @@ def create_app(
     app.wsgi_app = state.responses  # type: ignore[method-assign]
 
     errors.init_app(app)
-    from kg.serve import api, dataset_description, query_page, resources, sparql, tables
+    from kg.serve import (
+        api,
+        citation,
+        dataset_description,
+        query_page,
+        resources,
+        sparql,
+        tables,
+    )
+
+    @app.context_processor
+    def release_context() -> dict:
+        return {"release": state.release, "latest_release": state.latest_release}
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(dataset_description.bp)
     app.register_blueprint(tables.bp)
+    app.register_blueprint(citation.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(query_page.bp)
     app.register_blueprint(resources.bp)
@@ -104,3 +119,19 @@ def create_app(
     if engine.isolation:  # what the workers found, whatever kg serve foresaw
         app.logger.warning("query workers can reach the network: %s", engine.isolation)
     return app
+
+
+def _releases(state: ServerState, home: Path, build: Path) -> None:
+    """Which release the build is, and the latest one, from the project's releases/."""
+    import json
+
+    from kg.layout import MANIFEST_FILE
+    from kg.releases import read_releases, release_of
+
+    try:
+        manifest = json.loads((build / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    state.release = release_of(home, manifest)
+    releases = read_releases(home)
+    state.latest_release = releases[-1] if releases else None

@@ -115,12 +115,29 @@ def query_page() -> Response:
         "arguments": arguments,
         # A shared link runs at once; the bare page waits for the researcher.
         "run": example is not None or "query" in request.args,
+        "release": (
+            {"version": state.release.version, "citation": state.release.citation()}
+            if state.release
+            else None
+        ),
+        "latestRelease": state.latest_release.version if state.latest_release else None,
     }
+    # A permalink names the release it was made on; say so if this is another.
+    pinned = request.args.get("release")
+    served = state.release.version if state.release else None
+    notice = (
+        f"This link was made on release {pinned}; this server serves "
+        + (f"release {served}" if served else "a build that is not a release")
+        + ": the results may differ."
+        if pinned and pinned != served
+        else ""
+    )
     page = render_template(
         "query.html",
         text=text,
         data=script_json(data),
         examples=data["examples"],
         example=example,
+        notice=notice,
     )
     return Response(page, mimetype="text/html")

@@ -10,6 +10,7 @@ from flask import current_app
 
 if TYPE_CHECKING:
     from kg.queries import StoredQuery
+    from kg.releases import Release
     from kg.serve.cache import ResultCache
     from kg.serve.dataset_description import Downloads
     from kg.serve.engine import QueryEngine
@@ -36,6 +37,8 @@ class ServerState:
     queries: dict[str, StoredQuery] = field(default_factory=dict)
     responses: ResponseCache | None = None  # whole responses, replayed by kg.serve.front
     plain: PlainQueries | None = None  # plain query requests, answered before Flask
+    release: Release | None = None  # the release the build served is, if it is one
+    latest_release: Release | None = None  # the project's latest release
 
     @property
     def total_triples(self) -> int:

@@ -137,6 +137,35 @@
     }
   }
 
+  /** The citation, a permalink pinned to the release served, and the bundle's link. */
+  function citeResult(kind) {
+    const permalink = new URL(shareUrl());
+    if (data.release) permalink.searchParams.set("release", data.release.version);
+    $("permalink").href = permalink.toString();
+    $("permalink").textContent = permalink.toString();
+    const day = new Date().toISOString().slice(0, 10);
+    const query = `Query: ${permalink} (retrieved ${day}).`;
+    if (data.release) {
+      $("citation").textContent = `${data.release.citation}. ${query}`;
+    } else {
+      const latest = data.latestRelease ? ` (the latest release is ${data.latestRelease})` : "";
+      $("citation").textContent =
+        `This server serves a build that is not a release${latest}: its results may change. ` +
+        `Cite a release where you can. ${query}`;
+    }
+    const bundle = $("bundle");
+    bundle.hidden = kind !== "select";
+    if (example) {
+      const parameters = parameterValues();
+      parameters.set("example", example.name);
+      bundle.href = `${data.root}/bundle?${parameters}`;
+      bundle.download = `${example.name}-replication.zip`;
+    } else {
+      bundle.href = `${data.root}/bundle?${new URLSearchParams({ query: editor.getValue() })}`;
+      bundle.download = "query-replication.zip";
+    }
+  }
+
   /** Where a result's IRI leads: the project's own IRIs to their pages on this server. */
   function href(iri) {
     if (data.linked.some((base) => iri.startsWith(base))) {
@@ -277,6 +306,7 @@
     }
     $("status").textContent = status;
     downloadLinks(result.kind);
+    citeResult(result.kind);
     page = 0;
     renderTable();
     const plan = result.kind === "select" ? R.chartPlan(result.vars, result.bindings) : null;
