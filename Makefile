@@ -80,11 +80,12 @@ vendor-check: $(STAMP)
 # The README's pictures, taken by the browser tests from a server on the bundled graph.
 screenshots: $(STAMP) chromium
 	$(BIN)/pytest -q tests/test_pages_browser.py -k readme
-	$(BIN)/pytest -q tests/test_curate_browser.py
+	$(BIN)/pytest -q tests/test_curate_browser.py tests/test_pictures.py
 	mkdir -p docs/screenshots
 	cp test-artifacts/screenshots/landing.png test-artifacts/screenshots/query.png \
 	   test-artifacts/screenshots/resource.png test-artifacts/screenshots/curate.png \
-	   test-artifacts/screenshots/curate-new-fact.png docs/screenshots/
+	   test-artifacts/screenshots/curate-new-fact.png test-artifacts/screenshots/map.png \
+	   test-artifacts/screenshots/timeline.png docs/screenshots/
 
 clean:
 	rm -rf var .pytest_cache test-artifacts frontend/node_modules

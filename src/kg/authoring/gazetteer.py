@@ -30,13 +30,30 @@ KINDS = ("region", "person", "organization", "sector", "theme", "indicator", "ro
 MENTIONED_IN = URIRef(LGDE + "mentionedIn")
 JURISDICTION = URIRef(LGDE + "jurisdiction")
 BASED_IN = URIRef(LGDE + "basedIn")
-LEVEL_WORDS = ("省", "市", "自治区", "特别行政区", "区", "县", "自治州", "盟", "地区")
+# Level words, with the names of the peoples an autonomous region is named after:
+# 广西壮族自治区 is Guangxi.
+LEVEL_WORDS = (
+    "省",
+    "市",
+    "自治区",
+    "壮族自治区",
+    "回族自治区",
+    "维吾尔自治区",
+    "特别行政区",
+    "区",
+    "县",
+    "自治州",
+    "盟",
+    "地区",
+)
 # English names that are not the plain pinyin of the Chinese one.
 CONVENTIONAL = {
     "陕西省": "Shaanxi",  # 山西 (Shanxi) and 陕西 are both "shanxi" without tones
     "内蒙古自治区": "Inner Mongolia",
     "西藏自治区": "Tibet",
     "哈尔滨市": "Harbin",  # Ha'erbin in pinyin
+    "香港特别行政区": "Hong Kong",  # Cantonese, not pinyin (Xianggang)
+    "澳门特别行政区": "Macao",  # not pinyin (Aomen)
 }
 DIVISION_CLASS = {
     "province": "Province",
@@ -181,6 +198,8 @@ def english_name(chinese: str) -> str:
 
     >>> english_name("江西省"), english_name("嘉兴市"), english_name("陕西省")
     ('Jiangxi', 'Jiaxing', 'Shaanxi')
+    >>> [english_name(n) for n in ("广西壮族自治区", "新疆维吾尔自治区", "宁夏回族自治区")]
+    ['Guangxi', 'Xinjiang', 'Ningxia']
     """
     if chinese in CONVENTIONAL:
         return CONVENTIONAL[chinese]

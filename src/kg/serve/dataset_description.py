@@ -218,11 +218,25 @@ def schema_org(root: str, state, manifest: dict) -> dict:
     }
 
 
+def province_divisions(state) -> dict:
+    """The map's data, counted once from the build's store (it cannot change)."""
+    from kg.serve.pictures import divisions
+
+    if state.divisions is None:
+        state.divisions = divisions(ox.Store.read_only(str(state.build_store)))
+    return state.divisions
+
+
 @bp.route("/")
 def index() -> Response:
+    from kg.serve.pictures import MEASURES, map_svg
+
     state = server_state()
     root = site_root()
     manifest = _manifest(state)
+    measure = request.args.get("map", "targets")
+    if measure not in MEASURES:
+        raise ApiError(400, f"map={measure!r}: use one of {', '.join(MEASURES)}.")
     page = render_template(
         "index.html",
         stats=state.statistics,
@@ -232,6 +246,9 @@ def index() -> Response:
         shacl=manifest.get("shacl", {}),
         queries=len(state.queries),
         json_ld=json.dumps(schema_org(root, state, manifest), indent=2, ensure_ascii=False),
+        tile_map=map_svg(province_divisions(state), measure, request.script_root),
+        measures=MEASURES,
+        measure=measure,
     )
     return Response(page, mimetype="text/html")
 

@@ -7,7 +7,7 @@ import json
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from kg.namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI, compact
+from kg.namespaces import BASE, GRAPH_ONTOLOGY, LGDE, ONTOLOGY_IRI, compact
 from kg.serve.describe import build_description, describe_query, facts_query, group_facts
 from kg.serve.errors import ApiError
 from kg.serve.formats import GRAPH_FORMATS, MediaFormat
@@ -90,8 +90,15 @@ def resource(rest: str) -> Response:
         )
         answer = state.service.run(job, request.remote_addr or "").answer
         facts = group_facts(json.loads(answer.body)["results"]["bindings"])
+        timeline, tile_map = _region_pictures(iri) if rest.startswith("region/") else ("", "")
         page = render_template(
-            "resource.html", d=description, facts=facts, formats=DATA_FORMATS, path=request.path
+            "resource.html",
+            d=description,
+            facts=facts,
+            formats=DATA_FORMATS,
+            path=request.path,
+            timeline=timeline,
+            tile_map=tile_map,
         )
         response = Response(page, mimetype="text/html")
         response.headers["Vary"] = "Accept"
@@ -101,6 +108,33 @@ def resource(rest: str) -> Response:
     if answer.rows == 0:
         raise ApiError(404, f"There is no resource <{iri}> in this graph.")
     return _data_response(answer.body, fmt)
+
+
+def _select(query: str) -> list[dict]:
+    """The bindings of a page's own SELECT, run by the request service."""
+    state = server_state()
+    job = Job(query=query, form="SELECT", format_key="json", max_rows=state.settings.max_rows)
+    answer = state.service.run(job, request.remote_addr or "").answer
+    return json.loads(answer.body)["results"]["bindings"]
+
+
+def _region_pictures(iri: str) -> tuple[str, str]:
+    """A region's timeline, and the map with its province outlined."""
+    from kg.serve.dataset_description import province_divisions
+    from kg.serve.pictures import map_svg, marks, timeline_query, timeline_svg
+
+    root = request.script_root
+    timeline = timeline_svg(marks(_select(timeline_query(iri))), root)
+    province = _select(
+        f"""SELECT ?code WHERE {{ <{iri}> <{LGDE}withinRegion>* ?p .
+            ?p <http://www.w3.org/2004/02/skos/core#notation> ?code
+            FILTER(datatype(?code) = <{LGDE}GBT2260Code> && STRENDS(STR(?code), "0000")) }}
+            LIMIT 1"""
+    )
+    if not province:
+        return timeline, ""
+    code = province[0]["code"]["value"]
+    return timeline, map_svg(province_divisions(server_state()), "targets", root, code)
 
 
 ONTOLOGY_QUERY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"

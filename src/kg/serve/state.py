@@ -39,6 +39,7 @@ class ServerState:
     plain: PlainQueries | None = None  # plain query requests, answered before Flask
     release: Release | None = None  # the release the build served is, if it is one
     latest_release: Release | None = None  # the project's latest release
+    divisions: dict | None = None  # the map's counts (kg.serve.pictures), made once
 
     @property
     def total_triples(self) -> int:
