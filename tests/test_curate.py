@@ -191,28 +191,17 @@ def test_a_new_fact_the_checks_refuse_is_not_saved(client, article: Path) -> Non
 def test_a_mention_from_a_span(client, article: Path) -> None:
     start = NEWS.index("Wuhan")
     span = {"start": start, "end": start + 5, "quote": "Wuhan"}
-    answer = client.post(
-        "/new",
-        data={
-            "kind": "mention",
-            **span,
-            "version": version(article),
-            "field:entity": "region:wuhan",
-        },
-    )
+
+    def mention():
+        form = {"kind": "mention", **span, "version": version(article)}
+        return client.post("/new", data={**form, "field:entity": "region:wuhan"})
+
+    answer = mention()
     # The draft records that mention already.
     assert answer.status_code == 422
     assert "already recorded" in answer.text
     client.post("/reject", data={"iri": "region:wuhan", "version": version(article)})
-    answer = client.post(
-        "/new",
-        data={
-            "kind": "mention",
-            **span,
-            "version": version(article),
-            "field:entity": "region:wuhan",
-        },
-    )
+    answer = mention()
     assert answer.status_code == 303, answer.text
     block = next(f for f in drafted(article.read_text("utf-8")) if f.iri == "region:wuhan").block
     assert "lgde:mentionedIn article:005" in block

@@ -260,29 +260,11 @@ def test_the_server_says_which_release_it_serves(served: str) -> None:
 def test_a_bundle_holds_what_it_takes_to_rerun_a_query(
     runner, served: str, released, tmp_path
 ) -> None:
-    out = tmp_path / "b.zip"
-    done = kg(
-        runner,
-        released,
-        "bundle",
-        str(released.queries_dir / "targets-by-region.rq"),
-        "-p",
-        "from_year=2025",
-        "-o",
-        str(out),
-    )
-    assert done.exit_code == 0, done.output
-    again = tmp_path / "again.zip"
-    kg(
-        runner,
-        released,
-        "bundle",
-        str(released.queries_dir / "targets-by-region.rq"),
-        "-p",
-        "from_year=2025",
-        "-o",
-        str(again),
-    )
+    out, again = tmp_path / "b.zip", tmp_path / "again.zip"
+    query = str(released.queries_dir / "targets-by-region.rq")
+    for path in (out, again):
+        done = kg(runner, released, "bundle", query, "-p", "from_year=2025", "-o", str(path))
+        assert done.exit_code == 0, done.output
     assert out.read_bytes() == again.read_bytes()  # byte-stable
     folder = tmp_path / "unzipped"
     with zipfile.ZipFile(out) as archive:

@@ -21,6 +21,17 @@ if TYPE_CHECKING:
     from kg.store import Build
 
 
+# -p NAME=VALUE, for the commands that run a stored query.
+PARAMETERS = click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter declared in a stored query's header.",
+)
+
+
 def _layout(ctx: click.Context) -> Layout:
     return ctx.obj
 
@@ -423,14 +434,7 @@ def _export_tables(build: Build, folder: Path) -> None:
     default="table",
     show_default=True,
 )
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Bind a parameter declared in a stored query's header.",
-)
+@PARAMETERS
 @click.pass_context
 def query(ctx: click.Context, query: str, fmt: str, params: tuple[str, ...]) -> None:
     """Run QUERY (SPARQL text or a .rq file) on the current build.
@@ -483,14 +487,7 @@ def _run_query(build: Build, text: str, substitutions: dict, fmt: str) -> bytes:
 
 @main.command()
 @click.argument("query")
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Bind a parameter declared in a stored query's header.",
-)
+@PARAMETERS
 @click.option(
     "-o",
     "--output",

@@ -16,6 +16,7 @@ evaluation (pyoxigraph ``substitutions``), never by editing the query text.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -162,6 +163,11 @@ class StoredQuery:
                 for p in self.parameters
             ],
         }
+
+    def arguments(self, given: Mapping[str, str]) -> dict[str, str]:
+        """The values among ``given`` (a request's arguments) that name a parameter."""
+        known = {p.name for p in self.parameters}
+        return {name: value for name, value in given.items() if name in known}
 
     def substitutions(
         self, values: dict[str, str] | None = None, *, defaults: bool = True

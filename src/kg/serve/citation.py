@@ -50,8 +50,7 @@ def bundle() -> Response:
         stored = state.queries.get(example)
         if stored is None:
             raise ApiError(404, f"No stored query {example!r}; GET /api/queries lists them.")
-        known = {p.name for p in stored.parameters}
-        values = {k: v for k, v in request.args.items() if k in known}
+        values = stored.arguments(request.args)
         try:
             substitutions = stored.substitutions(values)
         except ParameterError as error:

@@ -97,8 +97,7 @@ def query_page() -> Response:
         stored = state.queries.get(example)
         if stored is None:
             raise ApiError(404, f"No stored query {example!r}; the query page lists them.")
-        known = {p.name for p in stored.parameters}
-        arguments = {k: v for k, v in request.args.items() if k in known}
+        arguments = stored.arguments(request.args)
         text = stored.text
     else:
         text = request.args.get("query") or starting_query()
