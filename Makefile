@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CFFCONVERT := $(VENV)/cff/bin/cffconvert
 
-.PHONY: run test lint build clean chromium wrk jemalloc bench vendor vendor-check screenshots
+.PHONY: run test lint build clean chromium wrk jemalloc virtuoso bench vendor vendor-check screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests frontend bench
 	$(BIN)/mypy
 
-test: lint chromium wrk jemalloc $(CFFCONVERT)
+test: lint chromium wrk jemalloc virtuoso $(CFFCONVERT)
 	$(BIN)/pytest
 
 # cffconvert checks CITATION.cff in the tests. It needs jsonschema 3, the rest of the
@@ -46,6 +46,15 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# Virtuoso, a store kg publish is tested against (Debian's virtuoso-opensource); the
+# tests start their own instance on loopback ports. Installed if missing.
+virtuoso:
+	@if ! command -v virtuoso-t >/dev/null; then \
+	  echo "installing Debian's virtuoso-opensource for the store tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; \
 	fi
 
 # The load generator of the benchmark (and of its test); installed if missing.

@@ -1,0 +1,136 @@
+"""What each kind of SPARQL store needs: where its endpoints are, how it takes a
+timeout, how it authenticates, how it bends the protocols.
+
+Oxigraph server and Virtuoso are tested here against real servers. Fuseki and QLever
+cannot be installed from the registries this project's machines reach: their profiles
+follow their documentation and are marked untested. ``generic`` takes the endpoints as
+given and assumes nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KINDS = ("oxigraph", "virtuoso", "fuseki", "qlever", "generic")
+
+
+@dataclass(frozen=True)
+class Profile:
+    kind: str
+    query_url: str
+    update_url: str | None  # SPARQL 1.1 Update; None: the store has none over HTTP
+    gsp_url: str | None  # SPARQL 1.1 Graph Store Protocol
+    gsp_graph_parameter: str = "graph"  # the GSP's name for the graph's IRI
+    timeout_parameter: str | None = None  # a per-request timeout the store honours
+    timeout_unit: float = 1.0  # how many of the parameter's units make a second
+    tested: bool = False
+    # How to turn SERVICE and updates off on this kind of store, for the README and
+    # the deployment notes; kg serve refuses both itself in any case.
+    hardening: str = ""
+
+    def timeout_arguments(self, seconds: float) -> dict[str, str]:
+        """The query parameter that asks the store to stop after ``seconds``.
+
+        >>> profile("virtuoso", "http://127.0.0.1:8890").timeout_arguments(2.5)
+        {'timeout': '2500'}
+        >>> profile("oxigraph", "http://127.0.0.1:7878").timeout_arguments(2.5)
+        {}
+        """
+        if not self.timeout_parameter:
+            return {}
+        return {self.timeout_parameter: str(max(1, round(seconds * self.timeout_unit)))}
+
+
+def profile(
+    kind: str,
+    url: str,
+    *,
+    query_url: str | None = None,
+    update_url: str | None = None,
+    gsp_url: str | None = None,
+) -> Profile:
+    """The profile of a store of ``kind`` whose base address is ``url``.
+
+    >>> p = profile("oxigraph", "http://127.0.0.1:7878/")
+    >>> p.query_url, p.update_url, p.gsp_url
+    ('http://127.0.0.1:7878/query', 'http://127.0.0.1:7878/update', 'http://127.0.0.1:7878/store')
+    >>> profile("virtuoso", "http://127.0.0.1:8890").gsp_url
+    'http://127.0.0.1:8890/sparql-graph-crud-auth'
+    >>> profile("generic", "http://x/sparql").update_url is None
+    True
+    >>> profile("blazegraph", "http://x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: unknown kind of store 'blazegraph'; one of oxigraph, virtuoso, ..., generic
+    """
+    base = url.rstrip("/")
+    if kind == "oxigraph":
+        made = Profile(
+            kind,
+            f"{base}/query",
+            f"{base}/update",
+            f"{base}/store",
+            tested=True,
+            hardening=(
+                "Oxigraph server has no switch for SERVICE or for its /update and /store "
+                "endpoints: bind it to loopback (--bind 127.0.0.1:7878) or a private "
+                "network, and let only kg serve reach it; set --timeout-s."
+            ),
+        )
+    elif kind == "virtuoso":
+        made = Profile(
+            kind,
+            f"{base}/sparql",
+            f"{base}/sparql-auth",
+            f"{base}/sparql-graph-crud-auth",
+            gsp_graph_parameter="graph-uri",
+            timeout_parameter="timeout",
+            timeout_unit=1000.0,  # milliseconds
+            tested=True,
+            hardening=(
+                "Make sure the anonymous SPARQL user cannot update or load remote data "
+                "(no SPARQL_UPDATE role), keep the *-auth endpoints for publishing with a "
+                "password other than the default, and set [SPARQL] MaxQueryExecutionTime "
+                "in virtuoso.ini; ResultSetMaxRows caps answers silently, so give kg serve "
+                "its value (store_row_cap)."
+            ),
+        )
+    elif kind == "fuseki":
+        made = Profile(
+            kind,
+            f"{base}/query",
+            f"{base}/update",
+            f"{base}/data",
+            timeout_parameter="timeout",  # seconds (Jena's JENA-218)
+            hardening=(
+                "Give kg serve a query-only service and keep update and data behind "
+                "authentication; turn SERVICE off as Jena's documentation for your version "
+                "says; set a default timeout in the server configuration."
+            ),
+        )
+    elif kind == "qlever":
+        made = Profile(
+            kind,
+            base,
+            None,
+            None,
+            timeout_parameter="timeout",  # seconds, as "30s" is also accepted
+            hardening=(
+                "QLever builds its index offline and answers queries over HTTP; run it "
+                "where it cannot reach other hosts, since SERVICE would."
+            ),
+        )
+    elif kind == "generic":
+        made = Profile(kind, base, None, None)
+    else:
+        raise ValueError(f"unknown kind of store {kind!r}; one of {', '.join(KINDS)}")
+    return Profile(
+        made.kind,
+        query_url or made.query_url,
+        update_url or made.update_url,
+        gsp_url or made.gsp_url,
+        made.gsp_graph_parameter,
+        made.timeout_parameter,
+        made.timeout_unit,
+        made.tested,
+        made.hardening,
+    )

@@ -1,0 +1,109 @@
+"""Real SPARQL stores on loopback ports for the tests: Oxigraph server (from PyPI, the
+``oxigraph`` command) and Virtuoso (Debian's virtuoso-opensource, which ``make test``
+installs), each with its data in a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .conftest import _free_port, wait_until
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = 60
+"""
+
+
+def _answers(url: str, process: subprocess.Popen) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except OSError:
+        return process.poll() is not None
+
+
+@contextmanager
+def oxigraph_server(folder: Path) -> Iterator[str]:
+    port = _free_port()
+    command = [
+        str(Path(sys.executable).with_name("oxigraph")),
+        "serve",
+        "--location",
+        str(folder),
+        "--bind",
+        f"127.0.0.1:{port}",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _answers(f"{base}/query?query=ASK%7B%7D", process), what="oxigraph")
+        assert process.poll() is None, "oxigraph serve stopped"
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def virtuoso_binary() -> str:
+    found = shutil.which("virtuoso-t")
+    assert found, "virtuoso-t is missing: 'make test' installs Debian's virtuoso-opensource"
+    return found
+
+
+@contextmanager
+def virtuoso_server(folder: Path, max_rows: int = 10000) -> Iterator[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    http_port, sql_port = _free_port(), _free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(
+        VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port, max_rows=max_rows)
+    )
+    process = subprocess.Popen(
+        [virtuoso_binary(), "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        wait_until(
+            lambda: _answers(f"{base}/sparql?query=ASK%7B%7D", process),
+            limit=120,
+            what="virtuoso",
+        )
+        assert process.poll() is None, (folder / "virtuoso.log").read_text()[-2000:]
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

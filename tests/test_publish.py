@@ -1,0 +1,165 @@
+"""``kg publish`` against real stores started on loopback: Oxigraph server and Virtuoso.
+The build lands under its graph names with a publication marker, is verified by reading
+back, resumes an interrupted upload, keeps the previous build serving until the switch,
+and every refusal names its step."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from kg.build import build_graph
+from kg.cli import main
+from kg.layout import Layout
+from kg.namespaces import GRAPH_ASSERTED, GRAPHS
+from kg.releases import inputs_digest
+from kg.store import Build
+from kg.stores.client import StoreClient
+from kg.stores.profiles import profile
+from kg.stores.publish import MARKER, graph_lines, staging_graph
+
+from .conftest import replace_in
+from .store_servers import oxigraph_server, virtuoso_server
+
+pytestmark = pytest.mark.slow
+DCT = "http://purl.org/dc/terms/"
+
+
+def kg(runner, layout: Layout, *args: str):
+    return runner.invoke(
+        main,
+        ["--home", str(layout.home), *args],
+        env={"KG_BUILD_DIR": str(layout.build_root)},
+    )
+
+
+def ask(base: str, query: str, endpoint: str = "/query") -> list[dict]:
+    url = base + endpoint + "?" + urllib.parse.urlencode({"query": query})
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)["results"]["bindings"]
+
+
+def marker(base: str, endpoint: str = "/query") -> str:
+    rows = ask(
+        base,
+        f"SELECT ?id WHERE {{ GRAPH <{MARKER}> {{ ?d <{DCT}identifier> ?id }} }}",
+        endpoint,
+    )
+    return rows[0]["id"]["value"] if rows else ""
+
+
+@pytest.fixture
+def oxigraph(tmp_path):
+    with oxigraph_server(tmp_path / "oxigraph") as base:
+        yield base
+
+
+def test_publish_to_oxigraph_server_then_again(runner, project_copy, oxigraph) -> None:
+    built = build_graph(project_copy)
+    done = kg(runner, project_copy, "publish", "--to", oxigraph, "--kind", "oxigraph")
+    assert done.exit_code == 0, done.output
+    assert "Switched: the store now serves this build." in done.output
+    assert "verified" in done.output
+    assert marker(oxigraph) == inputs_digest(built.manifest)
+    for graph in GRAPHS:
+        (row,) = ask(
+            oxigraph, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
+        assert int(row["n"]["value"]) == len(graph_lines(built_store(built), graph))
+    # No staging graph is left behind.
+    graphs = {r["g"]["value"] for r in ask(oxigraph, "SELECT DISTINCT ?g { GRAPH ?g { } }")}
+    assert graphs == {*GRAPHS, MARKER}
+    # Again: nothing to upload, only verified.
+    again = kg(runner, project_copy, "publish", "--to", oxigraph, "--kind", "oxigraph")
+    assert again.exit_code == 0, again.output
+    assert "holds this build already; verifying" in again.output
+    assert "Switched" not in again.output
+
+
+def built_store(built) -> object:
+    return Build.open(built.path).store
+
+
+def test_an_interrupted_upload_resumes_and_the_old_build_serves_meanwhile(
+    runner, project_copy: Layout, oxigraph
+) -> None:
+    first = build_graph(project_copy)
+    assert kg(runner, project_copy, "publish", "--to", oxigraph).exit_code == 0
+    replace_in(
+        project_copy.graph_dir / "article-001.ttl",
+        "    sdmx-measure:obsValue 100.0 ;",
+        "    sdmx-measure:obsValue 120.0 ;",
+    )
+    second = build_graph(project_copy)
+    digest = inputs_digest(second.manifest)
+    # An upload that stopped after the first graph: its staging graph is complete.
+    client = StoreClient(profile("oxigraph", oxigraph))
+    ontology = GRAPHS[0]
+    lines = graph_lines(built_store(second), ontology)
+    client.put_graph("test", staging_graph(ontology, digest), b"".join(lines), replace=True)
+    # Meanwhile the store serves the first build under the real names.
+    assert marker(oxigraph) == inputs_digest(first.manifest)
+    values = ask(
+        oxigraph,
+        f"SELECT ?v WHERE {{ GRAPH <{GRAPH_ASSERTED}> {{ "
+        "<https://w3id.org/lgde/id/target/zhejiang-specialized-smes-2022> "
+        "<http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v } }",
+    )
+    assert [float(v["v"]["value"]) for v in values] == [100.0]
+    done = kg(runner, project_copy, "publish", "--to", oxigraph, "--chunk", "1000")
+    assert done.exit_code == 0, done.output
+    assert f"<{ontology}>: {len(lines)} triples staged by an earlier run; kept" in done.output
+    asserted = len(graph_lines(built_store(second), GRAPH_ASSERTED))
+    for at in (1000, 2000, asserted):  # uploaded in chunks of 1000 triples
+        assert f"<{GRAPH_ASSERTED}>: {at} of {asserted} triples" in done.output
+    assert marker(oxigraph) == digest
+    values = ask(
+        oxigraph,
+        "SELECT ?v WHERE { GRAPH ?g { "
+        "<https://w3id.org/lgde/id/target/zhejiang-specialized-smes-2022> "
+        "<http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v } }",
+    )
+    assert {float(v["v"]["value"]) for v in values} == {120.0}
+
+
+def test_publish_to_virtuoso(runner, project_copy, tmp_path) -> None:
+    built = build_graph(project_copy)
+    with virtuoso_server(tmp_path / "virtuoso") as base:
+        refused = kg(runner, project_copy, "publish", "--to", base, "--kind", "virtuoso")
+        assert refused.exit_code == 1
+        assert "wants credentials: give --auth USER:PASSWORD" in refused.output
+        assert marker(base, "/sparql") == ""  # nothing switched
+        done = kg(
+            runner, project_copy, "publish", "--to", base, "--kind", "virtuoso", "--auth", "dba:dba"
+        )
+        assert done.exit_code == 0, done.output
+        # Virtuoso writes booleans as 1 and durations in months: compared by value.
+        assert "60 of 60 sampled literals found by value" in done.output
+        assert marker(base, "/sparql") == inputs_digest(built.manifest)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--kind", "virtuoso"], "no such endpoint: is this a virtuoso store (--kind)?"),
+        (["--kind", "qlever"], "loads data by its own bulk path"),
+    ],
+)
+def test_a_wrong_store_is_told_plainly(runner, project_copy, oxigraph, args, words) -> None:
+    done = kg(runner, project_copy, "publish", "--to", oxigraph, *args)
+    assert done.exit_code == 1
+    assert words in done.output
+    assert marker(oxigraph) == ""
+
+
+def test_an_unreachable_store_is_told_plainly(runner, project_copy) -> None:
+    from .conftest import _free_port
+
+    done = kg(runner, project_copy, "publish", "--to", f"http://127.0.0.1:{_free_port()}")
+    assert done.exit_code == 1
+    assert "reach the store: cannot reach the store" in done.output
+    assert "is it running?" in done.output
