@@ -59,6 +59,9 @@ def oxigraph_server(folder: Path) -> Iterator[str]:
         str(folder),
         "--bind",
         f"127.0.0.1:{port}",
+        # The server's own deadline, so that a query kg serve gave up on stops here too.
+        "--timeout-s",
+        "10",
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

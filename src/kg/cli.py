@@ -525,15 +525,35 @@ def bundle(ctx: click.Context, query: str, params: tuple[str, ...], output: Path
     metavar="NAME VALUE",
     help="Change a server setting (see: kg settings).",
 )
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    help="Answer queries with this SPARQL store, which kg publish has filled with the "
+    "current build, instead of the embedded one.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["oxigraph", "virtuoso", "fuseki", "qlever", "generic"]),
+    default="oxigraph",
+    show_default=True,
+    help="With --store: which store it is.",
+)
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, settings: tuple, files: tuple[Path, ...]
+    ctx: click.Context,
+    host: str,
+    port: int,
+    settings: tuple,
+    store_url: str | None,
+    kind: str,
+    files: tuple[Path, ...],
 ) -> None:
     """Serve the current build (and any RDF FILES beside it) over SPARQL.
 
     N-Quads and TriG files keep their graph names; other files become a graph named
-    by the file's URI.
+    by the file's URI. With --store, queries are answered by that store instead.
     """
     from kg.serve.allocator import allocator_in_use, restart_with_jemalloc
     from kg.serve.settings import Settings
@@ -555,6 +575,9 @@ def serve(
     from kg.serve.isolation import availability
 
     build = _open(ctx)
+    client = _store_client(build, store_url, kind, chosen.query_timeout) if store_url else None
+    if client is not None and files:
+        raise click.BadParameter("extra files are served by the embedded store only")
     try:
         store_path, temporary = serving_store(build.path, list(files))
     except DataFileError as error:
@@ -567,6 +590,7 @@ def serve(
         build_store=build.path / STORE_DIR,
         queries_dir=_layout(ctx).queries_dir,
         home=_layout(ctx).home,
+        store=client,
     )
     try:
         click.echo(
@@ -574,11 +598,45 @@ def serve(
             f"({chosen.http_workers} HTTP process(es), {allocator_in_use()} allocator)",
             err=True,
         )
-        click.echo(_isolation_line(availability()), err=True)
+        if client is None:
+            click.echo(_isolation_line(availability()), err=True)
+        else:
+            click.echo(
+                f"Queries go to the {kind} store at {store_url}, which holds this build. "
+                "This server refuses SERVICE and updates when it reads a query; the "
+                "store's own SERVICE must be off (README: publishing to a SPARQL store).",
+                err=True,
+            )
         serve_app(make_app, chosen, host, port)
     finally:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _store_client(build: Build, url: str, kind: str, timeout: float):
+    """A client for the store at ``url``, once it is known to hold this build."""
+    from kg.releases import inputs_digest
+    from kg.stores.client import StoreClient, StoreError
+    from kg.stores.profiles import profile
+    from kg.stores.publish import DCT, MARKER
+
+    client = StoreClient(profile(kind, url), timeout=timeout + 2)
+    try:
+        rows = client.select(
+            "read the publication marker",
+            f"SELECT ?id WHERE {{ GRAPH <{MARKER}> {{ ?d <{DCT}identifier> ?id }} }}",
+        )
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    held = {row["id"]["value"] for row in rows if "id" in row}
+    digest = inputs_digest(build.manifest)
+    if held != {digest}:
+        which = f"build {sorted(held)[0][:16]}" if held else "no build of this project"
+        raise click.ClickException(
+            f"the store at {url} holds {which}, not this build ({digest[:16]}): run "
+            f"kg publish --to {url} --kind {kind} first"
+        )
+    return client
 
 
 @main.command(name="settings")

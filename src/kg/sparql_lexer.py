@@ -117,20 +117,30 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
     >>> [kind for kind, _ in tokens("ASK{?s ex:p 'x'} #c")]
     ['word', 'punct', 'var', 'name', 'string', 'punct']
     """
+    for kind, value, _ in spans(text):
+        yield kind, value
+
+
+def spans(text: str) -> Iterator[tuple[str, str, int]]:
+    """The terminals of ``text`` as ``(kind, text, where it starts)``, as :func:`tokens`.
+
+    >>> [(value, at) for _, value, at in spans("ASK { ?s }")]
+    [('ASK', 0), ('{', 4), ('?s', 6), ('}', 9)]
+    """
     position, end = 0, len(text)
     match_at = _TOKEN.match
     while position < end:
         found = match_at(text, position)
         if found is None:
-            yield "bad", text[position]
+            yield "bad", text[position], position
             position += 1
             continue
-        position = found.end()
+        start, position = position, found.end()
         kind = found.lastgroup or ""
         if kind in ("space", "comment"):
             continue
         value = found.group()
-        yield kind, value.upper() if kind == "word" else value
+        yield kind, value.upper() if kind == "word" else value, start
 
 
 def _unescaped(text: str) -> str:

@@ -10,12 +10,14 @@ from flask import Flask
 
 from kg.serve import errors
 from kg.serve.cache import ResultCache
-from kg.serve.engine import QueryEngine
+from kg.serve.engine import Engine, QueryEngine
 from kg.serve.plain_queries import PlainQueries
+from kg.serve.remote import RemoteEngine
 from kg.serve.response_cache import ResponseCache
 from kg.serve.service import QueryService
 from kg.serve.settings import Settings
 from kg.serve.state import EXTENSION, ServerState
+from kg.stores.client import StoreClient
 from kg.typed_results import solutions
 
 
@@ -39,6 +41,7 @@ def create_app(
     build_store: Path | None = None,
     queries_dir: Path | None = None,
     home: Path | None = None,
+    store: StoreClient | None = None,
 ) -> Flask:
     """Make the application over the store at ``store_path`` (default: the current build).
 
@@ -58,17 +61,31 @@ def create_app(
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     sizes = _graph_sizes(store_path)
-    engine = QueryEngine(
-        str(store_path),
-        workers=settings.query_workers,
-        timeout=settings.query_timeout,
-        wait=settings.worker_wait,
-        in_memory=sum(sizes.values()) <= settings.memory_quads,
-        inline_seconds=settings.inline_ms / 1000,
-        defer_ready=True,  # the workers start while the statistics below are counted
-        memory_bytes=settings.query_memory_mb * 1024 * 1024,
-        max_waiting=settings.waiting_allowed,
-    )
+    engine: Engine
+    if store is not None:
+        # Queries go to an existing SPARQL store; the build stays for pages' metadata,
+        # downloads and tables (kg.serve.remote).
+        engine = RemoteEngine(
+            store,
+            str(store_path),
+            connections=settings.query_workers,
+            timeout=settings.query_timeout,
+            wait=settings.worker_wait,
+            max_waiting=settings.waiting_allowed,
+            row_cap=settings.store_row_cap,
+        )
+    else:
+        engine = QueryEngine(
+            str(store_path),
+            workers=settings.query_workers,
+            timeout=settings.query_timeout,
+            wait=settings.worker_wait,
+            in_memory=sum(sizes.values()) <= settings.memory_quads,
+            inline_seconds=settings.inline_ms / 1000,
+            defer_ready=True,  # the workers start while the statistics below are counted
+            memory_bytes=settings.query_memory_mb * 1024 * 1024,
+            max_waiting=settings.waiting_allowed,
+        )
     atexit.register(engine.close)
     build_store = build_store or store_path
     cache = ResultCache(settings.cache_bytes, _data_version(Path(store_path)))

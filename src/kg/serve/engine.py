@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -67,6 +68,22 @@ class _Worker:
     connection: Connection
 
 
+class Engine(Protocol):
+    """What the request service asks of whatever runs its queries: this module's
+    worker pool, or an existing store (:class:`kg.serve.remote.RemoteEngine`)."""
+
+    store_path: str
+    isolation: str | None
+    remote: bool  # queries run in another server, which this process must reach
+
+    def wait_ready(self) -> None: ...
+    def runs_inline(self, job: Job) -> bool: ...
+    def run_inline(self, job: Job) -> tuple[Answer, float]: ...
+    def run(self, job: Job) -> tuple[Answer, float]: ...
+    def idle_workers(self) -> int: ...
+    def close(self) -> None: ...
+
+
 class QueryEngine:
     """A pool of worker processes over one read-only store.
 
@@ -89,6 +106,7 @@ class QueryEngine:
         max_waiting: int | None = None,
     ) -> None:
         self.store_path = store_path
+        self.remote = False
         self.timeout = timeout
         self.wait = timeout if wait is None else wait
         self.max_waiting = max_waiting

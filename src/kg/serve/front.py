@@ -113,6 +113,7 @@ class Front:
         settings: Settings,
         kept: ResponseCache | None,
         at_once: Callable[[dict], bool] | None = None,
+        isolate: bool = True,
     ) -> None:
         self.app = app
         self.kept = kept
@@ -121,7 +122,8 @@ class Front:
             settings.max_body_bytes, settings.read_timeout, settings.min_body_rate
         )
         self.threads = ThreadPoolExecutor(settings.http_threads, thread_name_prefix="kg-http")
-        self._isolated = False
+        # With kg serve --store the process must reach the store, and runs no query itself.
+        self._isolated = not isolate
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Any, proto: Any) -> None:

@@ -54,4 +54,10 @@ class _Loader:
         # The process ends through multiprocessing, which runs finalizers but not atexit:
         # stop the query workers before it goes.
         multiprocessing.util.Finalize(app, state.engine.close, exitpriority=10)
-        return Front(app.wsgi_app, state.settings, state.responses, state.plain.answers_at_once)
+        return Front(
+            app.wsgi_app,
+            state.settings,
+            state.responses,
+            state.plain.answers_at_once,
+            isolate=not state.engine.remote,
+        )

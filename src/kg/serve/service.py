@@ -27,7 +27,7 @@ from werkzeug.http import quote_etag
 from werkzeug.sansio.utils import get_host
 
 from kg.serve.cache import ResultCache
-from kg.serve.engine import EngineBusy, QueryEngine, QueryTimeout, WorkerLost
+from kg.serve.engine import Engine, EngineBusy, QueryTimeout, WorkerLost
 from kg.serve.errors import ApiError
 from kg.serve.formats import (
     GRAPH_FORMATS,
@@ -158,7 +158,7 @@ def syntax_message(text: str) -> str:
 class QueryService:
     """Prepares and runs the queries of every route, over one engine and one cache."""
 
-    def __init__(self, settings: Settings, engine: QueryEngine, cache: ResultCache) -> None:
+    def __init__(self, settings: Settings, engine: Engine, cache: ResultCache) -> None:
         self.settings = settings
         self.engine = engine
         self.cache = cache
@@ -297,6 +297,9 @@ def _failure(answer: Answer) -> ApiError:
         return ApiError(400, syntax_message(answer.message))
     if answer.error_kind == "evaluation":
         return ApiError(400, f"The query cannot be evaluated: {answer.message}")
+    if answer.error_kind == "store":
+        log.error("the store failed: %s", answer.message)
+        return ApiError(502, "The SPARQL store behind this server failed; the error is logged.")
     log.error("query worker failed: %s", answer.message)
     return ApiError(500, "The query failed inside the engine; the error has been logged.")
 

@@ -67,7 +67,15 @@ class Settings:
     )
     query_workers: int = _setting(
         2,
-        "Worker processes that run queries, in each HTTP process (each runs one query at a time).",
+        "Worker processes that run queries, in each HTTP process (each runs one query at a "
+        "time); with kg serve --store, the queries each HTTP process sends the store at once.",
+    )
+    store_row_cap: int = _setting(
+        0,
+        "With kg serve --store: the store's own cap on the rows of an answer (Virtuoso's "
+        "ResultSetMaxRows), which some stores apply without saying; an answer of exactly "
+        "that many rows is marked truncated. 0: the store has none.",
+        zero=True,
     )
     max_waiting: int = _setting(
         4,

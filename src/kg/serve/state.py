@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from kg.releases import Release
     from kg.serve.cache import ResultCache
     from kg.serve.dataset_description import Downloads
-    from kg.serve.engine import QueryEngine
+    from kg.serve.engine import Engine
     from kg.serve.plain_queries import PlainQueries
     from kg.serve.response_cache import ResponseCache
     from kg.serve.service import QueryService
@@ -27,7 +27,7 @@ class ServerState:
     """Settings, the engine and the services over it, and facts about the data served."""
 
     settings: Settings
-    engine: QueryEngine
+    engine: Engine
     cache: ResultCache
     service: QueryService
     build_store: Path  # the build's own store, which downloads and VoID describe

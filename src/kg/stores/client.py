@@ -8,6 +8,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kg.stores.profiles import Profile
@@ -29,19 +30,41 @@ class StoreClient:
         self.profile = profile
         self.timeout = timeout
         handlers: list[urllib.request.BaseHandler] = []
+        self.digest: urllib.request.HTTPDigestAuthHandler | None = None
         if auth:
             user, _, password = auth.partition(":")
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             for url in (profile.query_url, profile.update_url, profile.gsp_url):
                 if url:
                     passwords.add_password(None, url, user, password)
-            handlers += [
-                urllib.request.HTTPDigestAuthHandler(passwords),
-                urllib.request.HTTPBasicAuthHandler(passwords),
-            ]
+            self.digest = urllib.request.HTTPDigestAuthHandler(passwords)
+            handlers += [self.digest, urllib.request.HTTPBasicAuthHandler(passwords)]
         # No proxy from the environment: the store is where it was said to be.
         handlers.append(urllib.request.ProxyHandler({}))
         self.opener = urllib.request.build_opener(*handlers)
+        self.plain = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def _sign(self, request: urllib.request.Request) -> None:
+        """Answer a Digest challenge before a large body is sent: a store that asks for
+        credentials after the first bytes closes the connection while they are still
+        going out (a broken pipe), so the challenge is fetched with a body-less request
+        first."""
+        if self.digest is None or not isinstance(request.data, bytes) or len(request.data) < 65_536:
+            return
+        probe = urllib.request.Request(request.full_url, method="HEAD")
+        try:
+            with self.plain.open(probe, timeout=self.timeout):
+                return  # no credentials asked for
+        except urllib.error.HTTPError as error:
+            challenge = error.headers.get("www-authenticate", "")
+            if error.code != 401 or not challenge.lower().startswith("digest "):
+                return
+        except OSError:
+            return  # the request itself will say what is wrong
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(challenge[7:]))
+        signed = self.digest.get_authorization(request, fields)
+        if signed:
+            request.add_unredirected_header("Authorization", f"Digest {signed}")
 
     def request(
         self,
@@ -54,6 +77,7 @@ class StoreClient:
     ) -> Reply:
         """One request; a :class:`StoreError` naming ``step`` for anything but 2xx."""
         request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+        self._sign(request)
         try:
             with self.opener.open(request, timeout=timeout or self.timeout) as response:
                 return Reply(
@@ -85,9 +109,10 @@ class StoreClient:
                 f"{step}: cannot reach the store at {url} ({error.reason}); is it running?"
             ) from None
 
-    def select(self, step: str, query: str, **params: str) -> list[dict]:
-        """The bindings of a SELECT, as SPARQL JSON, quirks and all."""
-        body = urllib.parse.urlencode({"query": query, **params}).encode()
+    def select(self, step: str, query: str, params: Sequence[tuple[str, str]] = ()) -> list[dict]:
+        """The bindings of a SELECT, as SPARQL JSON, quirks and all; ``params`` are more
+        protocol parameters (``default-graph-uri``…)."""
+        body = urllib.parse.urlencode([("query", query), *params]).encode()
         reply = self.request(
             step,
             "POST",

@@ -171,11 +171,15 @@ def _sample(store: ox.Store, client: StoreClient) -> tuple[int, list[str]]:
         return 0, []
     step = max(1, len(literals) // SAMPLE)
     chosen = literals[::step][:SAMPLE]
-    pairs = " ".join(f"({q.subject} {q.predicate})" for q in chosen)
-    rows = client.select(
-        "read back a sample of literals",
-        f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p) {{ {pairs} }} GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-    )
+    rows = []
+    # A few at a time: a store may cut a longer answer short without saying so.
+    for at in range(0, len(chosen), 10):
+        pairs = " ".join(f"({q.subject} {q.predicate})" for q in chosen[at : at + 10])
+        rows += client.select(
+            "read back a sample of literals",
+            f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p) {{ {pairs} }} "
+            f"GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+        )
     found: dict[tuple[str, str], list[dict]] = {}
     for row in rows:
         found.setdefault((row["s"]["value"], row["p"]["value"]), []).append(row["o"])
