@@ -30,18 +30,15 @@ QUERIES = sorted(p.stem for p in (HOME / "queries").glob("*.rq"))
 JSON = "application/sparql-results+json"
 
 
+def serve_command(port: int, *args: str) -> list[str]:
+    kg = str(Path(sys.executable).with_name("kg"))
+    return [kg, "--home", str(HOME), "serve", "--port", str(port), *args]
+
+
 @contextmanager
 def kg_serve(layout: Layout, *args: str) -> Iterator[str]:
     port = _free_port()
-    command = [
-        str(Path(sys.executable).with_name("kg")),
-        "--home",
-        str(HOME),
-        "serve",
-        "--port",
-        str(port),
-        *args,
-    ]
+    command = serve_command(port, *args)
     env = dict(os.environ, KG_BUILD_DIR=str(layout.build_root))
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -206,18 +203,8 @@ def test_pages_are_served_from_the_store(served) -> None:
 
 def test_a_store_without_this_build_is_refused(tmp_path, layout: Layout, build: Build) -> None:
     with oxigraph_server(tmp_path / "empty") as store:
-        port = _free_port()
         done = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("kg")),
-                "--home",
-                str(HOME),
-                "serve",
-                "--port",
-                str(port),
-                "--store",
-                store,
-            ],
+            serve_command(_free_port(), "--store", store),
             env=dict(os.environ, KG_BUILD_DIR=str(layout.build_root)),
             capture_output=True,
             text=True,

@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from kg.store import Build
 
 
+# --kind, for the commands that talk to an existing SPARQL store (kg.stores.profiles).
+STORE_KIND = click.option(
+    "--kind",
+    type=click.Choice(["oxigraph", "virtuoso", "fuseki", "qlever", "generic"]),
+    default="oxigraph",
+    show_default=True,
+    help="Which kind of store it is: where its endpoints are and how it bends the protocols.",
+)
+
 # -p NAME=VALUE, for the commands that run a stored query.
 PARAMETERS = click.option(
     "-p",
@@ -532,13 +541,7 @@ def bundle(ctx: click.Context, query: str, params: tuple[str, ...], output: Path
     help="Answer queries with this SPARQL store, which kg publish has filled with the "
     "current build, instead of the embedded one.",
 )
-@click.option(
-    "--kind",
-    type=click.Choice(["oxigraph", "virtuoso", "fuseki", "qlever", "generic"]),
-    default="oxigraph",
-    show_default=True,
-    help="With --store: which store it is.",
-)
+@STORE_KIND
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def serve(
@@ -666,13 +669,7 @@ def _isolation_line(reason: str) -> str:
 
 @main.command()
 @click.option("--to", "url", required=True, help="The store's base address (http://host:port).")
-@click.option(
-    "--kind",
-    type=click.Choice(["oxigraph", "virtuoso", "fuseki", "qlever", "generic"]),
-    default="oxigraph",
-    show_default=True,
-    help="Which store it is: where its endpoints are and how it bends the protocols.",
-)
+@STORE_KIND
 @click.option(
     "--auth",
     envvar="KG_STORE_AUTH",
