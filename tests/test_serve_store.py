@@ -132,10 +132,6 @@ KNOWN = {
     ("virtuoso", "sector-scheme"): GROUP_CONCAT_TAG
     + "; and over a group with no value, Virtuoso gives an empty string where the "
     "embedded engine leaves the column unbound",
-    ("virtuoso", "policy-documents"): (
-        "Virtuoso 7.2.5 returns 1 row of 8: the query's FILTER NOT EXISTS with OPTIONAL "
-        "paths is evaluated differently; not yet narrowed down"
-    ),
 }
 
 
