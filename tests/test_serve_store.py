@@ -118,21 +118,9 @@ def rows(body: bytes) -> tuple[list[str], Counter]:
     return variables, found
 
 
-# Where Virtuoso 7.2 answers otherwise than the embedded store, and why. Each is a
-# strict expected failure: one that starts to pass is reported.
-GROUP_CONCAT_TAG = (
-    "GROUP_CONCAT of literals that share a language tag: the embedded engine keeps the "
-    "tag (a known gap, the W3C test 'GROUP_CONCAT with same language tag'); Virtuoso "
-    "returns a plain literal, as SPARQL 1.1 says"
-)
-KNOWN = {
-    ("virtuoso", "find-concept-by-wording"): GROUP_CONCAT_TAG,
-    ("virtuoso", "organisations"): GROUP_CONCAT_TAG,
-    ("virtuoso", "sectors-named-by-several-regions"): GROUP_CONCAT_TAG,
-    ("virtuoso", "sector-scheme"): GROUP_CONCAT_TAG
-    + "; and over a group with no value, Virtuoso gives an empty string where the "
-    "embedded engine leaves the column unbound",
-}
+# Where a store answers otherwise than the embedded store, and why: (kind, query) ->
+# reason, each a strict expected failure (one that starts to pass is reported).
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize("name", QUERIES)
