@@ -71,6 +71,46 @@ def _status_ok(status: int, expected: set) -> bool:
     return status // 100 in {classes[e] for e in expected}
 
 
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def store_server(request, build, layout, tmp_path_factory):
+    """``kg serve --store`` over Oxigraph server or Virtuoso holding the build (by ``kg
+    publish``) and the protocol tests' graphs."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.stores.client import StoreClient
+    from kg.stores.profiles import profile
+
+    from .conftest import HOME, SERVER_SETTINGS, W3C_GRAPHS
+    from .store_servers import oxigraph_server, virtuoso_server
+    from .test_serve_store import kg_serve
+
+    kind = request.param
+    start = oxigraph_server if kind == "oxigraph" else virtuoso_server
+    auth = "dba:dba" if kind == "virtuoso" else None
+    with start(tmp_path_factory.mktemp(f"w3c-{kind}")) as store:
+        done = CliRunner().invoke(
+            main,
+            ["--home", str(HOME), "publish", "--to", store, "--kind", kind]
+            + (["--auth", auth] if auth else []),
+            env={"KG_BUILD_DIR": str(layout.build_root)},
+        )
+        assert done.exit_code == 0, done.output
+        client = StoreClient(profile(kind, store), auth)
+        for name, graph in W3C_GRAPHS.items():
+            data = (W3C / "protocol" / name).read_bytes()
+            client.put_graph("load the protocol tests' graphs", graph, data, replace=True)
+        settings = [arg for name, value in SERVER_SETTINGS.items() for arg in ("-s", name, value)]
+        with kg_serve(layout, "--store", store, "--kind", kind, *settings) as base:
+            yield base
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", APPLICABLE, ids=lambda e: str(e).rsplit("#", 1)[1])
+def test_w3c_protocol_through_a_store(entry: URIRef, store_server: str) -> None:
+    test_w3c_protocol(entry, store_server)
+
+
 @pytest.mark.parametrize("entry", APPLICABLE, ids=lambda e: str(e).rsplit("#", 1)[1])
 def test_w3c_protocol(entry: URIRef, server: str) -> None:
     for step in _requests(entry):

@@ -51,14 +51,19 @@ def remote_text(job: Job) -> str:
     """The text sent to the store: the project's prefixes declared, and a stored query's
     parameters written in (:func:`bind_parameters`).
 
-    >>> job = Job("SELECT ?r WHERE { ?r a lgde:Region }", "SELECT", "json", 5)
+    >>> job = Job("SELECT ?r WHERE { ?r a lgde:Region }", "SELECT", "json", 5,
+    ...           base_iri="http://127.0.0.1:8000/sparql")
     >>> print(remote_text(job))
+    BASE <http://127.0.0.1:8000/sparql>
     PREFIX lgde: <https://w3id.org/lgde/ontology#>
     SELECT ?r WHERE { ?r a lgde:Region }
     """
     text = bind_parameters(job.query, dict(job.substitutions)) if job.substitutions else job.query
     declared = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes_used(job.query).items())
-    return declared + text
+    # The request's URL resolves relative IRIs (RFC 3986), as for the embedded store; a
+    # BASE of the query's own comes later and wins.
+    base = f"BASE <{job.base_iri}>\n" if job.base_iri else ""
+    return base + declared + text
 
 
 def bind_parameters(text: str, values: dict[ox.Variable, Term]) -> str:
