@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # run as a file: the project's packages
+
+from bench.projects import built_project  # noqa: E402
 
 
 def main() -> None:
@@ -24,23 +25,8 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=600_000)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    kg = str(Path(sys.executable).with_name("kg"))
     with tempfile.TemporaryDirectory() as work:
-        project = Path(work) / "project"
-        subprocess.run(
-            [
-                sys.executable,
-                str(HERE / "generate.py"),
-                "--triples",
-                str(args.triples),
-                "--out",
-                str(project),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        env = dict(os.environ, KG_BUILD_DIR=str(Path(work) / "var"))
-        subprocess.run([kg, "--home", str(project), "build", "-q"], check=True, env=env)
+        built_project(Path(work), args.triples)
         manifest = json.loads((Path(work) / "var" / "current" / "manifest.json").read_text())
     timings = {t["step"]: t["seconds"] for t in manifest["timings"]}
     total = sum(timings.values())

@@ -37,7 +37,7 @@ ServerThreads = 10
 Charset = UTF-8
 [SPARQL]
 ResultSetMaxRows = {max_rows}
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {max_seconds}
 """
 
 
@@ -50,7 +50,7 @@ def _answers(url: str, process: subprocess.Popen) -> bool:
 
 
 @contextmanager
-def oxigraph_server(folder: Path) -> Iterator[str]:
+def oxigraph_server(folder: Path, timeout: int = 10) -> Iterator[str]:
     port = _free_port()
     command = [
         str(Path(sys.executable).with_name("oxigraph")),
@@ -61,7 +61,7 @@ def oxigraph_server(folder: Path) -> Iterator[str]:
         f"127.0.0.1:{port}",
         # The server's own deadline, so that a query kg serve gave up on stops here too.
         "--timeout-s",
-        "10",
+        str(timeout),
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -81,12 +81,18 @@ def virtuoso_binary() -> str:
 
 
 @contextmanager
-def virtuoso_server(folder: Path, max_rows: int = 10000) -> Iterator[str]:
+def virtuoso_server(folder: Path, max_rows: int = 10000, max_seconds: int = 60) -> Iterator[str]:
     folder.mkdir(parents=True, exist_ok=True)
     http_port, sql_port = _free_port(), _free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(
-        VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port, max_rows=max_rows)
+        VIRTUOSO_INI.format(
+            dir=folder,
+            sql_port=sql_port,
+            http_port=http_port,
+            max_rows=max_rows,
+            max_seconds=max_seconds,
+        )
     )
     process = subprocess.Popen(
         [virtuoso_binary(), "+foreground", "+configfile", str(ini)],

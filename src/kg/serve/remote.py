@@ -307,7 +307,7 @@ class RemoteEngine:
             )
         except StoreError as error:
             message = str(error)
-            if "did not answer within" in message:
+            if "did not answer within" in message or _ran_out_of_time(message):
                 raise QueryTimeout() from None
             status = re.search(r"answered (\d{3})", message)
             if status and status.group(1).startswith("4"):
@@ -380,6 +380,21 @@ class RemoteEngine:
         from kg.serve.label_columns import with_labels
 
         return with_labels(store, variables, rows)
+
+
+def _ran_out_of_time(message: str) -> bool:
+    """Whether a store's error says it stopped the query at its own deadline (Oxigraph
+    server's --timeout-s, Virtuoso's S1TAT without partial results).
+
+    >>> _ran_out_of_time("query: the store answered 500 at http://x (Query timeout)")
+    True
+    >>> _ran_out_of_time("query: the store answered 500 at http://x (S1TAT Error …)")
+    True
+    >>> _ran_out_of_time("query: the store answered 500 at http://x (disk full)")
+    False
+    """
+    words = message.lower()
+    return "timeout" in words or "timed out" in words or "s1tat" in words
 
 
 def _store_words(message: str) -> str:

@@ -114,6 +114,8 @@ def profile(
             None,
             None,
             timeout_parameter="timeout",  # seconds, as "30s" is also accepted
+            # QLever's own README now names updates and the Graph Store Protocol; this
+            # profile keeps to its documented index builder and treats it as query-only.
             hardening=(
                 "QLever builds its index offline and answers queries over HTTP; run it "
                 "where it cannot reach other hosts, since SERVICE would."

@@ -1,0 +1,201 @@
+"""Publishing to an existing store, and ``kg serve --store`` against the store itself.
+
+For each store (Oxigraph server, Virtuoso), on the bundled graph or a generated one:
+
+- ``kg publish``: seconds from start to a verified publication;
+- the stored queries, run one after another with their default parameters, five
+  rounds: straight to the store (the text and dataset ``kg serve --store`` sends), and
+  through ``kg serve --store`` with its caches off, in the same run; the ratio is the
+  proxy's overhead;
+- the same through ``kg serve --store`` with its caches on, a second round: repeated
+  queries answered without the store.
+
+    python bench/stores.py --triples 0 --out bench/results/stores-seed.md
+    python bench/stores.py --triples 600000 --out bench/results/stores-600k.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+HOME = HERE.parent
+sys.path.insert(0, str(HOME))
+
+from bench.projects import built_project  # noqa: E402
+from kg.layout import Layout  # noqa: E402
+from kg.namespaces import GRAPHS  # noqa: E402
+from kg.queries import stored_queries  # noqa: E402
+from kg.serve.remote import remote_text  # noqa: E402
+from kg.serve.worker import Job  # noqa: E402
+from kg.stores.profiles import profile  # noqa: E402
+from tests.store_servers import oxigraph_server, virtuoso_server  # noqa: E402
+
+KG = str(Path(sys.executable).with_name("kg"))
+ROUNDS = 5
+DEADLINE = ("-s", "query_timeout", "300", "-s", "worker_wait", "300")
+
+
+def timed(url: str, body: bytes | None, accept: str) -> float:
+    started = time.perf_counter()
+    request = urllib.request.Request(url, data=body, headers={"Accept": accept})
+    if body is not None:
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    with urllib.request.urlopen(request, timeout=300) as response:
+        response.read()
+    return time.perf_counter() - started
+
+
+def rounds(run) -> float:
+    """The median, over ``ROUNDS`` rounds, of one round's seconds."""
+    return statistics.median(sum(run()) for _ in range(ROUNDS))
+
+
+def wait_for(url: str, process: subprocess.Popen) -> None:
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"{url}: the server stopped") from None
+            time.sleep(0.1)
+    raise RuntimeError(f"{url}: no answer")
+
+
+def serve(home: Path, env: dict, store: str, kind: str, *settings: str) -> tuple:
+    port = int(
+        subprocess.check_output(
+            [
+                sys.executable,
+                "-c",
+                "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])",
+            ]
+        )
+    )
+    command = [
+        KG,
+        "--home",
+        str(home),
+        "serve",
+        "--port",
+        str(port),
+        "--store",
+        store,
+        "--kind",
+        kind,
+        *settings,
+    ]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/sparql?query=ASK%7B%7D", process)
+    return base, process
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=0, help="0: the bundled graph")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    lines = []
+    with tempfile.TemporaryDirectory() as work:
+        home, env = built_project(Path(work), args.triples)
+        queries = stored_queries(Layout(home=home, build_root=Path(work) / "var").queries_dir)
+        names = sorted(queries)
+        scale = f"{args.triples:,} triples" if args.triples else "the bundled graph"
+        lines += [
+            f"# Publishing to a store, and `kg serve --store`, on {scale}",
+            "",
+            f"Command: `python bench/stores.py --triples {args.triples} --out {args.out}`. "
+            f"{len(names)} stored queries with their default parameters, one after another; "
+            f"each figure is the median of {ROUNDS} rounds, all in the same run.",
+            "",
+            "| store | publish, verified (s) | straight to the store (s) | through kg serve "
+            "--store, no cache (s) | overhead | through kg serve --store, cached (s) |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        # Deadlines that the queries of a large graph fit in, alike for the store and
+        # for kg serve in front of it: this measures time, not refusals.
+        launchers = (
+            ("oxigraph", lambda folder: oxigraph_server(folder, timeout=300)),
+            ("virtuoso", lambda folder: virtuoso_server(folder, 100_000, 300)),
+        )
+        for kind, start in launchers:
+            with start(Path(work) / kind) as store:
+                auth = ["--auth", "dba:dba"] if kind == "virtuoso" else []
+                started = time.perf_counter()
+                subprocess.run(
+                    [KG, "--home", str(home), "publish", "--to", store, "--kind", kind, *auth],
+                    check=True,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                publish = time.perf_counter() - started
+                chosen = profile(kind, store)
+
+                def direct(chosen=chosen) -> list[float]:
+                    out = []
+                    for name in names:
+                        stored = queries[name]
+                        job = Job(
+                            stored.text,
+                            "SELECT",
+                            "json",
+                            10_000,
+                            substitutions=tuple(stored.substitutions({}).items()),
+                        )
+                        fields = [("query", remote_text(job))]
+                        fields += [
+                            (p, g) for g in GRAPHS for p in ("default-graph-uri", "named-graph-uri")
+                        ]
+                        out.append(
+                            timed(
+                                chosen.query_url,
+                                urllib.parse.urlencode(fields).encode(),
+                                "application/sparql-results+json",
+                            )
+                        )
+                    return out
+
+                def through(base: str) -> list[float]:
+                    return [
+                        timed(f"{base}/api/queries/{name}", None, "application/sparql-results+json")
+                        for name in names
+                    ]
+
+                store_seconds = rounds(direct)
+                base, process = serve(home, env, store, kind, "-s", "cache_bytes", "0", *DEADLINE)
+                try:
+                    proxy_seconds = rounds(lambda base=base: through(base))
+                finally:
+                    process.terminate()
+                    process.wait(timeout=20)
+                base, process = serve(home, env, store, kind, *DEADLINE)
+                try:
+                    through(base)  # the first round fills the caches
+                    cached_seconds = rounds(lambda base=base: through(base))
+                finally:
+                    process.terminate()
+                    process.wait(timeout=20)
+                lines.append(
+                    f"| {kind} | {publish:.2f} | {store_seconds:.3f} | {proxy_seconds:.3f} | "
+                    f"{proxy_seconds / store_seconds - 1:+.0%} | {cached_seconds:.3f} |"
+                )
+    lines.append("")
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
