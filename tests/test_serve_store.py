@@ -225,3 +225,15 @@ def test_a_query_past_the_deadline_is_a_503_not_a_partial_200(
             status, _, body = get(base, "/sparql?" + urllib.parse.urlencode({"query": heavy}))
     assert status == 503, body[:300]
     assert b"ran longer than" in body
+
+
+def test_the_store_s_own_deadline_is_a_503_too(tmp_path, runner, layout, build) -> None:
+    # Regression: Oxigraph server stopping a query at its --timeout-s answered 500, which
+    # this server passed on as 502 ("the store failed"), not as the deadline it is.
+    with oxigraph_server(tmp_path / "short", timeout=1) as store:
+        publish(runner, layout, store, "oxigraph")
+        with kg_serve(layout, "--store", store, "-s", "query_timeout", "30") as base:
+            heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+            status, _, body = get(base, "/sparql?" + urllib.parse.urlencode({"query": heavy}))
+    assert status == 503, body[:300]
+    assert b"ran longer than" in body

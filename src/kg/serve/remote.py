@@ -315,6 +315,9 @@ class RemoteEngine:
             return Answer(False, error_kind="store", message=message)
         if reply.status == 206 or reply.headers.get("x-sql-state", "") == "S1TAT":
             raise QueryTimeout()  # partial: the store ran out of time and said so aside
+        cancelled = self.profile.cancelled
+        if cancelled and reply.body.rstrip().endswith(cancelled):
+            raise QueryTimeout()  # cut off at the store's deadline inside a 200
         try:
             if graph_form:
                 return self._graph(job, reply.body)

@@ -9,7 +9,7 @@ given and assumes nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 KINDS = ("oxigraph", "virtuoso", "fuseki", "qlever", "generic")
 
@@ -24,6 +24,8 @@ class Profile:
     timeout_parameter: str | None = None  # a per-request timeout the store honours
     timeout_unit: float = 1.0  # how many of the parameter's units make a second
     tested: bool = False
+    # What the store writes into a 200 answer it cut off at its own deadline, if it does.
+    cancelled: bytes | None = None
     # How to turn SERVICE and updates off on this kind of store, for the README and
     # the deployment notes; kg serve refuses both itself in any case.
     hardening: str = ""
@@ -70,6 +72,9 @@ def profile(
             f"{base}/update",
             f"{base}/store",
             tested=True,
+            # Oxigraph server stops a query at --timeout-s while its 200 answer is being
+            # written, and ends the body with these words.
+            cancelled=b"The SPARQL operation has been cancelled",
             hardening=(
                 "Oxigraph server has no switch for SERVICE or for its /update and /store "
                 "endpoints: bind it to loopback (--bind 127.0.0.1:7878) or a private "
@@ -125,14 +130,9 @@ def profile(
         made = Profile(kind, base, None, None)
     else:
         raise ValueError(f"unknown kind of store {kind!r}; one of {', '.join(KINDS)}")
-    return Profile(
-        made.kind,
-        query_url or made.query_url,
-        update_url or made.update_url,
-        gsp_url or made.gsp_url,
-        made.gsp_graph_parameter,
-        made.timeout_parameter,
-        made.timeout_unit,
-        made.tested,
-        made.hardening,
+    return replace(
+        made,
+        query_url=query_url or made.query_url,
+        update_url=update_url or made.update_url,
+        gsp_url=gsp_url or made.gsp_url,
     )
