@@ -20,7 +20,8 @@ from csvw import CSVW
 from frictionless import Package
 
 from kg.build import build_graph
-from kg.build.tables import EVIDENCE, TABLES, TABLES_DIR, describe
+from kg.build.table_metadata import describe
+from kg.build.tables import EVIDENCE, TABLES, TABLES_DIR
 from kg.cli import main
 from kg.layout import Layout
 from kg.store import Build
