@@ -28,7 +28,7 @@ TransactionFile = {dir}/virtuoso-temp.trx
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 DirsAllowed = {dir}
-NumberOfBuffers = 10000
+{transaction_limit}NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -81,7 +81,12 @@ def virtuoso_binary() -> str:
 
 
 @contextmanager
-def virtuoso_server(folder: Path, max_rows: int = 10000, max_seconds: int = 60) -> Iterator[str]:
+def virtuoso_server(
+    folder: Path,
+    max_rows: int = 10000,
+    max_seconds: int = 60,
+    transaction_bytes: int | None = None,  # None: Virtuoso's default
+) -> Iterator[str]:
     folder.mkdir(parents=True, exist_ok=True)
     http_port, sql_port = _free_port(), _free_port()
     ini = folder / "virtuoso.ini"
@@ -92,6 +97,9 @@ def virtuoso_server(folder: Path, max_rows: int = 10000, max_seconds: int = 60) 
             http_port=http_port,
             max_rows=max_rows,
             max_seconds=max_seconds,
+            transaction_limit=(
+                f"TransactionAfterImageLimit = {transaction_bytes}\n" if transaction_bytes else ""
+            ),
         )
     )
     process = subprocess.Popen(

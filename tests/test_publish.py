@@ -15,11 +15,12 @@ from kg.build import build_graph
 from kg.cli import main
 from kg.layout import Layout
 from kg.namespaces import GRAPH_ASSERTED, GRAPHS
-from kg.releases import inputs_digest
+from kg.releases import DATASET, inputs_digest
 from kg.store import Build
-from kg.stores.client import StoreClient
+from kg.stores.client import StoreClient, StoreError
+from kg.stores.marker import MARKER, holding
 from kg.stores.profiles import profile
-from kg.stores.publish import MARKER, graph_lines, staging_graph
+from kg.stores.publish import graph_lines, publish, staging_graph
 
 from .conftest import replace_in
 from .store_servers import oxigraph_server, virtuoso_server
@@ -46,7 +47,7 @@ def ask(base: str, query: str, endpoint: str = "/query") -> list[dict]:
 def marker(base: str, endpoint: str = "/query") -> str:
     rows = ask(
         base,
-        f"SELECT ?id WHERE {{ GRAPH <{MARKER}> {{ ?d <{DCT}identifier> ?id }} }}",
+        f"SELECT ?id WHERE {{ GRAPH <{MARKER}> {{ <{DATASET}> <{DCT}identifier> ?id }} }}",
         endpoint,
     )
     return rows[0]["id"]["value"] if rows else ""
@@ -163,3 +164,119 @@ def test_an_unreachable_store_is_told_plainly(runner, project_copy) -> None:
     assert done.exit_code == 1
     assert "reach the store: cannot reach the store" in done.output
     assert "is it running?" in done.output
+
+
+# Virtuoso refuses an update whose changes outgrow its transaction log limit
+# (TransactionAfterImageLimit); at this limit it takes the seed build's uploads in chunks
+# of 1,000 triples but not the switch of all three graphs in one transaction.
+SMALL_LOG = 300_000
+TARGET = "<https://w3id.org/lgde/id/target/zhejiang-specialized-smes-2022>"
+OBS_VALUE = "<http://purl.org/linked-data/sdmx/2009/measure#obsValue>"
+
+
+def graph_counts(base: str) -> dict[str, int]:
+    rows = ask(
+        base,
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/lgde/')) } GROUP BY ?g",
+        "/sparql",
+    )
+    return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
+
+
+def target_values(base: str) -> set[float]:
+    rows = ask(base, f"SELECT ?v WHERE {{ GRAPH ?g {{ {TARGET} {OBS_VALUE} ?v }} }}", "/sparql")
+    return {float(r["v"]["value"]) for r in rows}
+
+
+def test_virtuoso_is_switched_graph_by_graph_when_one_transaction_is_too_large(
+    runner, project_copy: Layout, tmp_path
+) -> None:
+    first = build_graph(project_copy)
+    publish_args = ["publish", "--kind", "virtuoso", "--auth", "dba:dba", "--chunk", "1000"]
+    with virtuoso_server(tmp_path / "virtuoso", transaction_bytes=SMALL_LOG) as base:
+        done = kg(runner, project_copy, *publish_args, "--to", base)
+        assert done.exit_code == 0, done.output
+        assert "too large for one transaction (SR325); switching graph by graph" in done.output
+        assert "verified" in done.output
+        assert marker(base, "/sparql") == inputs_digest(first.manifest)
+        expected = {g: len(graph_lines(built_store(first), g)) for g in GRAPHS}
+        assert graph_counts(base) == {**expected, MARKER: 2 + len(GRAPHS)}  # no staging left
+        assert target_values(base) == {100.0}
+        # A second build replaces the first the same way, graph by graph.
+        replace_in(
+            project_copy.graph_dir / "article-001.ttl",
+            "    sdmx-measure:obsValue 100.0 ;",
+            "    sdmx-measure:obsValue 120.0 ;",
+        )
+        second = build_graph(project_copy)
+        again = kg(runner, project_copy, *publish_args, "--to", base)
+        assert again.exit_code == 0, again.output
+        assert "switching graph by graph" in again.output
+        assert marker(base, "/sparql") == inputs_digest(second.manifest)
+        assert target_values(base) == {120.0}
+        assert set(graph_counts(base)) == {*GRAPHS, MARKER}
+
+
+class DropsAfterCopies(StoreClient):
+    """A client whose connection drops after ``copies`` graphs were copied into place."""
+
+    def __init__(self, *args, copies: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.copies = copies
+
+    def update(self, step: str, text: str) -> None:
+        if step.startswith("copy") and self.copies == 0:
+            raise StoreError(f"{step}: cannot reach the store (connection reset)")
+        super().update(step, text)
+        if step.startswith("copy"):
+            self.copies -= 1
+
+
+def test_an_interrupted_switch_graph_by_graph_is_refused_by_serve_and_finished_by_publish(
+    runner, project_copy: Layout, tmp_path
+) -> None:
+    built = build_graph(project_copy)
+    digest = inputs_digest(built.manifest)
+    with virtuoso_server(tmp_path / "virtuoso", transaction_bytes=SMALL_LOG) as base:
+        client = DropsAfterCopies(profile("virtuoso", base), "dba:dba", copies=1)
+        with pytest.raises(StoreError, match=r"copy <.*asserted> into place: cannot reach"):
+            publish(built_store(built), built.manifest, client, chunk=1000)
+        held = holding(client)
+        assert (held.build, held.switching) == (None, digest)
+        # The first graph is in place, the others still staged: kg serve will not answer
+        # from this mix.
+        # (jemalloc off: kg serve would start this process again to preload it)
+        refused = kg(
+            runner, project_copy, "serve", "-s", "jemalloc", "0",
+            "--store", base, "--kind", "virtuoso",
+        )  # fmt: skip
+        assert refused.exit_code == 1
+        assert "the store is being switched to this build" in refused.output
+        assert "run kg publish --to" in refused.output
+        done = kg(
+            runner, project_copy, "publish", "--to", base, "--kind", "virtuoso",
+            "--auth", "dba:dba", "--chunk", "1000",
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        assert f"<{GRAPHS[0]}>: switched by an earlier run; kept" in done.output
+        assert "Finishing the switch an earlier run began." in done.output
+        assert "verified" in done.output
+        assert holding(client).build == digest and holding(client).switching is None
+        expected = {g: len(graph_lines(built_store(built), g)) for g in GRAPHS}
+        assert graph_counts(base) == {**expected, MARKER: 2 + len(GRAPHS)}
+
+
+def test_an_upload_too_large_for_one_transaction_asks_for_smaller_chunks(
+    runner, project_copy: Layout, tmp_path
+) -> None:
+    build_graph(project_copy)
+    with virtuoso_server(tmp_path / "virtuoso", transaction_bytes=SMALL_LOG) as base:
+        done = kg(
+            runner, project_copy, "publish", "--to", base, "--kind", "virtuoso",
+            "--auth", "dba:dba",
+        )  # fmt: skip
+        assert done.exit_code == 1
+        assert "too large for one transaction (SR325)" in done.output
+        assert "run kg publish again with a smaller --chunk" in done.output
+        assert marker(base, "/sparql") == ""

@@ -30,15 +30,15 @@ QUERIES = sorted(p.stem for p in (HOME / "queries").glob("*.rq"))
 JSON = "application/sparql-results+json"
 
 
-def serve_command(port: int, *args: str) -> list[str]:
+def serve_command(port: int, *args: str, home: Path = HOME) -> list[str]:
     kg = str(Path(sys.executable).with_name("kg"))
-    return [kg, "--home", str(HOME), "serve", "--port", str(port), *args]
+    return [kg, "--home", str(home), "serve", "--port", str(port), *args]
 
 
 @contextmanager
 def kg_serve(layout: Layout, *args: str) -> Iterator[str]:
     port = _free_port()
-    command = serve_command(port, *args)
+    command = serve_command(port, *args, home=layout.home)
     env = dict(os.environ, KG_BUILD_DIR=str(layout.build_root))
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -62,7 +62,7 @@ def kg_serve(layout: Layout, *args: str) -> Iterator[str]:
 def publish(runner, layout: Layout, url: str, kind: str, *extra: str) -> None:
     done = runner.invoke(
         main,
-        ["--home", str(HOME), "publish", "--to", url, "--kind", kind, *extra],
+        ["--home", str(layout.home), "publish", "--to", url, "--kind", kind, *extra],
         env={"KG_BUILD_DIR": str(layout.build_root)},
     )
     assert done.exit_code == 0, done.output
@@ -237,3 +237,35 @@ def test_the_store_s_own_deadline_is_a_503_too(tmp_path, runner, layout, build) 
             status, _, body = get(base, "/sparql?" + urllib.parse.urlencode({"query": heavy}))
     assert status == 503, body[:300]
     assert b"ran longer than" in body
+
+
+def test_once_the_store_holds_another_build_queries_get_503(
+    tmp_path, runner, project_copy: Layout
+) -> None:
+    from kg.build import build_graph
+    from kg.releases import inputs_digest
+
+    from .conftest import replace_in
+
+    first = build_graph(project_copy)
+    with oxigraph_server(tmp_path / "store") as store:
+        publish(runner, project_copy, store, "oxigraph")
+        with kg_serve(project_copy, "--store", store, "-s", "store_check", "0") as base:
+            asked = "/sparql?" + urllib.parse.urlencode({"query": "SELECT * { ?s a lgde:Target }"})
+            assert get(base, asked)[0] == 200
+            replace_in(
+                project_copy.graph_dir / "article-001.ttl",
+                "    sdmx-measure:obsValue 100.0 ;",
+                "    sdmx-measure:obsValue 120.0 ;",
+            )
+            second = build_graph(project_copy)
+            publish(runner, project_copy, store, "oxigraph")  # while this server runs
+            other = "/sparql?" + urllib.parse.urlencode({"query": "SELECT * { ?s a lgde:Plan }"})
+            status, headers, body = get(base, other)
+    assert status == 503, body[:300]
+    assert headers.get("retry-after") == "30"
+    message = json.loads(body)["message"]
+    assert (
+        f"the store holds build {inputs_digest(second.manifest)[:16]}, "
+        f"not this build ({inputs_digest(first.manifest)[:16]})"
+    ) in message

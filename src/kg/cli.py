@@ -18,6 +18,7 @@ from kg.layout import MANIFEST_FILE, Layout
 
 if TYPE_CHECKING:
     from kg.build import BuildError
+    from kg.serve.settings import Settings
     from kg.store import Build
 
 
@@ -578,7 +579,7 @@ def serve(
     from kg.serve.isolation import availability
 
     build = _open(ctx)
-    client = _store_client(build, store_url, kind, chosen.query_timeout) if store_url else None
+    client = _store_client(build, store_url, kind, chosen) if store_url else None
     if client is not None and files:
         raise click.BadParameter("extra files are served by the embedded store only")
     try:
@@ -616,28 +617,21 @@ def serve(
             shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _store_client(build: Build, url: str, kind: str, timeout: float):
+def _store_client(build: Build, url: str, kind: str, settings: Settings):
     """A client for the store at ``url``, once it is known to hold this build."""
     from kg.releases import inputs_digest
     from kg.stores.client import StoreClient, StoreError
+    from kg.stores.marker import holding
     from kg.stores.profiles import profile
-    from kg.stores.publish import DCT, MARKER
 
-    client = StoreClient(profile(kind, url), timeout=timeout + 2)
+    client = StoreClient(profile(kind, url), timeout=settings.query_timeout + 2)
     try:
-        rows = client.select(
-            "read the publication marker",
-            f"SELECT ?id WHERE {{ GRAPH <{MARKER}> {{ ?d <{DCT}identifier> ?id }} }}",
-        )
+        problem = holding(client).problem(inputs_digest(build.manifest))
     except StoreError as error:
         raise click.ClickException(str(error)) from None
-    held = {row["id"]["value"] for row in rows if "id" in row}
-    digest = inputs_digest(build.manifest)
-    if held != {digest}:
-        which = f"build {sorted(held)[0][:16]}" if held else "no build of this project"
+    if problem:
         raise click.ClickException(
-            f"the store at {url} holds {which}, not this build ({digest[:16]}): run "
-            f"kg publish --to {url} --kind {kind} first"
+            f"{problem} (the store at {url}): run kg publish --to {url} --kind {kind} first"
         )
     return client
 

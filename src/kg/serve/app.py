@@ -68,6 +68,8 @@ def create_app(
         engine = RemoteEngine(
             store,
             str(store_path),
+            build=_build_digest(Path(build_store or store_path).parent),
+            check_every=settings.store_check,
             connections=settings.query_workers,
             timeout=settings.query_timeout,
             wait=settings.worker_wait,
@@ -136,6 +138,16 @@ def create_app(
     if engine.isolation:  # what the workers found, whatever kg serve foresaw
         app.logger.warning("query workers can reach the network: %s", engine.isolation)
     return app
+
+
+def _build_digest(build: Path) -> str:
+    """The identity of the build in folder ``build`` (the digest of its inputs)."""
+    import json
+
+    from kg.layout import MANIFEST_FILE
+    from kg.releases import inputs_digest
+
+    return inputs_digest(json.loads((build / MANIFEST_FILE).read_text(encoding="utf-8")))
 
 
 def _releases(state: ServerState, home: Path, build: Path) -> None:

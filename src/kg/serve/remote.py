@@ -13,6 +13,9 @@ each client to its share. Here:
   enforced here too, on the connection;
 - at most ``query_workers`` queries go to the store at once; the others wait, up to
   ``worker_wait`` seconds and ``max_waiting`` of them, then get 503;
+- the store's publication marker is read again every ``store_check`` seconds: once the
+  store holds another build, or is being switched to one, a query gets 503 rather than
+  an answer from a build this server does not describe, or from a mix of two;
 - a partial answer (Virtuoso's ``X-SQL-State: S1TAT``, status 206) becomes a timeout,
   never a quiet 200; an answer of exactly ``store_row_cap`` rows says it is truncated;
 - the store's answer is read and written again by this server's own writers, after its
@@ -40,6 +43,7 @@ from kg.serve.worker import _GRAPH, ASK_WRITERS, SELECT_WRITERS, Answer, Job, pr
 from kg.serve.writers import engine_body
 from kg.sparql_lexer import spans
 from kg.stores.client import StoreClient, StoreError
+from kg.stores.marker import holding
 from kg.stores.profiles import Profile
 from kg.typed_results import Term
 
@@ -194,6 +198,38 @@ def _bound_iris(job: Job) -> dict[str, str]:
     return {v.value: t.value for v, t in job.substitutions if isinstance(t, ox.NamedNode)}
 
 
+# In SPARQL JSON results a quote inside a string is escaped, so these patterns can only
+# match the syntax, and a term is an object with no object inside: the answer is mended
+# in its bytes, term by term, without reading and writing it whole (on an answer of
+# thousands of rows that took as long as the store's query).
+_TYPED_LITERAL = re.compile(rb'"type"\s*:\s*"typed-literal"')
+# Virtuoso's own order of a boolean's keys, mended by substitution alone; any other order,
+# and durations, term by term.
+_BIT = rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*"value"\s*:\s*)'
+_TRUE, _FALSE = re.compile(_BIT + rb'"1"'), re.compile(_BIT + rb'"0"')
+_MONTHS_OR_BIT = re.compile(rb'"http://www\.w3\.org/2001/XMLSchema#(?:boolean|duration)"')
+
+
+def _mend_terms(body: bytes) -> bytes:
+    """Each boolean and duration term not as the standard writes it, rewritten. A term
+    of these types holds no brace, so the braces around its datatype are its own."""
+    out: list[bytes] = []
+    at = 0
+    for found in _MONTHS_OR_BIT.finditer(body):
+        start, end = body.rfind(b"{", at, found.start()), body.find(b"}", found.end())
+        if start < 0 or end < 0:
+            continue
+        term = body[start : end + 1]
+        if b'"true"' in term or b'"false"' in term:
+            continue  # a boolean as the standard writes it
+        read = json.loads(term)
+        fixed = normalise_term(read)
+        if fixed != read:
+            out += [body[at:start], json.dumps(fixed).encode("utf-8")]
+            at = end + 1
+    return b"".join([*out, body[at:]]) if out else body
+
+
 def normalised_results(body: bytes, bound: dict[str, str] | None = None) -> bytes:
     """SPARQL JSON results with every term normalised (:func:`normalise_term`), and an
     ASK answer as the standard writes it (Virtuoso 7.2 answers ASK as a one-row SELECT
@@ -202,28 +238,38 @@ def normalised_results(body: bytes, bound: dict[str, str] | None = None) -> byte
     >>> normalised_results(b'{"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": '
     ...     b'[{"__ASK_RETVAL": {"type": "typed-literal", "value": "1"}}]}}')
     b'{"head": {}, "boolean": true}'
+    >>> mended = normalised_results(b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {'
+    ...     b'"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#boolean", '
+    ...     b'"value": "1"}}, {"x": {"type" : "typed-literal", "value": "typed-literal"}}]}}')
+    >>> [(b["x"]["type"], b["x"]["value"]) for b in json.loads(mended)["results"]["bindings"]]
+    [('literal', 'true'), ('literal', 'typed-literal')]
 
     A parameter bound to an IRI (``bound``) and projected as ``(<iri> AS ?var)`` comes
     back from Virtuoso 7.2 as a literal; it is the IRI again:
 
     >>> normalised_results(b'{"head": {"vars": ["r"]}, "results": {"bindings": '
-    ...     b'[{"r": {"type": "literal", "value": "http://e/g"}}]}}', {"r": "http://e/g"})
-    b'{"head": {"vars": ["r"]}, "results": {"bindings": [{"r": {"type": "uri", "value": "http://e/g"}}]}}'
+    ...     b'[{"r": {"type": "literal", "value": "http://e/g"}}]}}', {"r": "http://e/g"})[50:]
+    b'[{"r": {"type": "uri", "value": "http://e/g"}}]}}'
     """
-    document = json.loads(body)
-    if document.get("head", {}).get("vars") == ["__ASK_RETVAL"]:
-        found = document["results"]["bindings"]
-        truth = bool(found) and found[0].get("__ASK_RETVAL", {}).get("value") == "1"
-        return json.dumps({"head": {}, "boolean": truth}).encode("utf-8")
-    bound = bound or {}
-    for row in document.get("results", {}).get("bindings", []):
-        for name, term in row.items():
-            term = normalise_term(term)
-            iri = bound.get(name)
-            if iri is not None and term.get("type") == "literal" and term.get("value") == iri:
-                term = {"type": "uri", "value": iri}
-            row[name] = term
-    return json.dumps(document).encode("utf-8")
+    if b"__ASK_RETVAL" in body:
+        document = json.loads(body)
+        if document.get("head", {}).get("vars") == ["__ASK_RETVAL"]:
+            found = document["results"]["bindings"]
+            truth = bool(found) and found[0].get("__ASK_RETVAL", {}).get("value") == "1"
+            return json.dumps({"head": {}, "boolean": truth}).encode("utf-8")
+    body = _TYPED_LITERAL.sub(b'"type":"literal"', body)
+    body = _FALSE.sub(rb'\1"false"', _TRUE.sub(rb'\1"true"', body))
+    body = _mend_terms(body)
+    for name, iri in (bound or {}).items():
+        column = re.compile(rb'("' + re.escape(name.encode()) + rb'"\s*:\s*)(\{[^{}]*\})')
+        literal = {"type": "literal", "value": iri}
+        uri = json.dumps({"type": "uri", "value": iri}).encode("utf-8")
+
+        def as_iri(match: re.Match[bytes], literal: dict = literal, uri: bytes = uri) -> bytes:
+            return match.group(1) + uri if json.loads(match.group(2)) == literal else match.group()
+
+        body = column.sub(as_iri, body)
+    return body
 
 
 class RemoteEngine:
@@ -234,6 +280,8 @@ class RemoteEngine:
         client: StoreClient,
         store_path: str,
         *,
+        build: str,
+        check_every: float,
         connections: int,
         timeout: float,
         wait: float,
@@ -247,6 +295,10 @@ class RemoteEngine:
         self.wait = wait
         self.max_waiting = max_waiting
         self.row_cap = row_cap
+        self.build = build  # the digest of the build this server describes
+        self.check_every = check_every
+        self._checked_at = -float("inf")
+        self._problem: str | None = None
         # Queries run in the store, not here; this process must reach it, so it is not
         # cut off from the network (the store's own SERVICE must be off: kg.stores.profiles).
         self.remote = True
@@ -254,7 +306,7 @@ class RemoteEngine:
         self._slots: FairQueue[int] = FairQueue()
         for slot in range(max(1, connections)):
             self._slots.put(slot)
-        self._lock = threading.Lock()
+        self._checking = threading.Lock()  # held while the marker is read
 
     def wait_ready(self) -> None:
         self.client.select("reach the store", "SELECT (1 AS ?one) WHERE {}")
@@ -282,7 +334,27 @@ class RemoteEngine:
         finally:
             self._slots.put(slot)
 
+    def _build_problem(self) -> str | None:
+        """Why the store cannot answer for this server's build now, if it cannot; the
+        marker is read at most every ``check_every`` seconds, by one thread at a time;
+        the others go on with the last reading rather than queue behind it, and a reading
+        that fails fails its own query only."""
+        due = time.monotonic() - self._checked_at >= self.check_every
+        if due and self._checking.acquire(blocking=False):
+            try:
+                self._problem = holding(self.client).problem(self.build)
+            finally:
+                self._checked_at = time.monotonic()
+                self._checking.release()
+        return self._problem
+
     def _run(self, job: Job) -> Answer:
+        try:
+            problem = self._build_problem()
+        except StoreError as error:
+            return Answer(False, error_kind="store", message=str(error))
+        if problem:
+            return Answer(False, error_kind="unavailable", message=problem)
         try:
             text = remote_text(job)
         except ValueError as error:

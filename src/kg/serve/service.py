@@ -297,6 +297,13 @@ def _failure(answer: Answer) -> ApiError:
         return ApiError(400, syntax_message(answer.message))
     if answer.error_kind == "evaluation":
         return ApiError(400, f"The query cannot be evaluated: {answer.message}")
+    if answer.error_kind == "unavailable":
+        return ApiError(
+            503,
+            f"The SPARQL store behind this server cannot answer for its build now: "
+            f"{answer.message}. Try again later.",
+            {"Retry-After": "30"},
+        )
     if answer.error_kind == "store":
         log.error("the store failed: %s", answer.message)
         return ApiError(502, "The SPARQL store behind this server failed; the error is logged.")

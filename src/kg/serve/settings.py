@@ -77,6 +77,13 @@ class Settings:
         "that many rows is marked truncated. 0: the store has none.",
         zero=True,
     )
+    store_check: float = _setting(
+        5.0,
+        "With kg serve --store: seconds between readings of the store's publication "
+        "marker; once the store holds another build, or is being switched to one, "
+        "queries the cache cannot answer get 503. 0: read before every query.",
+        zero=True,
+    )
     max_waiting: int = _setting(
         4,
         "Requests that may wait for a busy query worker in each HTTP process; more get "

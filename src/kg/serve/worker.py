@@ -48,7 +48,7 @@ class Answer:
     body: bytes = b""
     rows: int = 0
     truncated: bool = False
-    error_kind: str = ""  # "syntax", "evaluation"
+    error_kind: str = ""  # "syntax", "evaluation", "memory", "store", "unavailable"
     message: str = ""
     extra: dict = field(default_factory=dict)
 

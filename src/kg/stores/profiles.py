@@ -26,6 +26,11 @@ class Profile:
     tested: bool = False
     # What the store writes into a 200 answer it cut off at its own deadline, if it does.
     cancelled: bytes | None = None
+    # Words in the store's refusal of an update too large for one transaction, and the
+    # prologue under which it commits such an update as it goes (kg publish then switches
+    # graph by graph).
+    too_large: str | None = None
+    commit_as_it_goes: str = ""
     # How to turn SERVICE and updates off on this kind of store, for the README and
     # the deployment notes; kg serve refuses both itself in any case.
     hardening: str = ""
@@ -91,6 +96,12 @@ def profile(
             timeout_parameter="timeout",
             timeout_unit=1000.0,  # milliseconds
             tested=True,
+            # Virtuoso keeps an update's changes in one transaction up to its
+            # TransactionAfterImageLimit (by default, short of a MOVE of a million
+            # quads), then refuses it (SR325) and rolls it back. Under log-enable 3 it
+            # commits row by row; a MOVE then loses rows, a COPY does not.
+            too_large="SR325",
+            commit_as_it_goes="DEFINE sql:log-enable 3\n",
             hardening=(
                 "Make sure the anonymous SPARQL user cannot update or load remote data "
                 "(no SPARQL_UPDATE role), keep the *-auth endpoints for publishing with a "

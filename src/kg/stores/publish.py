@@ -3,14 +3,21 @@
 The build's three named graphs go to the store by the Graph Store Protocol, each first
 into a staging graph named after the build (``<graph>/staging/<digest>``), in chunks.
 Then one SPARQL Update moves the staging graphs onto the real ones and writes the
-publication marker (``<https://w3id.org/lgde/graph/publication>``: the build's identity,
-when, and the triples per graph). So:
+publication marker (:mod:`kg.stores.marker`: the build's identity, when, and the triples
+per graph). So:
 
 - while the upload runs, and if it is interrupted, the store still serves the previous
   build under the real graph names (kg serve names them as its dataset, so it never sees
   a staging graph);
 - run again, it resumes: a staging graph that already holds all its triples is kept;
 - run again after success, it only verifies.
+
+A store that refuses the switch as too large for one transaction (Virtuoso above its
+transaction log limit, which rolls the switch back) is switched graph by graph instead:
+the marker first says a switch is under way, so that ``kg serve --store`` answers
+nothing from a mix of two builds; each graph is copied into place under the store's
+commit-as-it-goes prologue and counted; the marker names the build last. Interrupted,
+the next run of the same build finishes the switch.
 
 At the end it reads back the triples per graph and a sample of literals, compared by
 value where a store rewrites a number's datatype or lexical form.
@@ -22,19 +29,15 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from kg.namespaces import BASE, GRAPHS
-from kg.releases import DATASET, inputs_digest
+from kg.namespaces import GRAPHS
+from kg.releases import inputs_digest
 from kg.stores.client import StoreClient, StoreError
+from kg.stores.marker import XSD, holding, switched, switching
 
-MARKER = BASE + "graph/publication"
-DCT = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMBERS = {XSD + t for t in ("decimal", "integer", "double", "float", "int", "long")}
 SAMPLE = 60  # literals read back
 
@@ -48,6 +51,7 @@ class Published:
     expected: dict[str, int] = field(default_factory=dict)  # graph -> triples in the build
     resumed: list[str] = field(default_factory=list)  # staging graphs already complete
     uploaded: bool = True
+    stepwise: bool = False  # switched graph by graph, not in one transaction
     sampled: int = 0
     mismatches: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -87,40 +91,47 @@ def publish(
     client.select("reach the store", "SELECT (1 AS ?one) WHERE {}")
     lines = {graph: graph_lines(store, graph) for graph in GRAPHS}
     done.expected = {graph: len(lines[graph]) for graph in GRAPHS}
-    marker = client.select(
-        "read the publication marker",
-        f"SELECT ?id WHERE {{ GRAPH <{MARKER}> {{ <{DATASET}> <{DCT}identifier> ?id }} }}",
-    )
-    published = {row["id"]["value"] for row in marker if "id" in row}
-    if verify_only or published == {digest}:
+    held = holding(client)
+    finishing = held.switching == digest  # an earlier run's switch graph by graph
+    if verify_only or (held.build == digest and not held.switching):
         done.uploaded = False
         progress(
-            "The store holds this build already; verifying."
-            if published == {digest}
-            else "Verifying only."
+            "Verifying only." if verify_only else "The store holds this build already; verifying."
         )
     else:
+        in_place: list[str] = []  # copied into place by the switch that was interrupted
         for graph in GRAPHS:
-            staged = staging_graph(graph, digest)
             want = done.expected[graph]
-            if client.count(f"count the staging graph of <{graph}>", staged) == want:
+            staged = staging_graph(graph, digest)
+            have = client.count(f"count the staging graph of <{graph}>", staged)
+            if have == want:
                 done.resumed.append(staged)
                 progress(f"<{graph}>: {want} triples staged by an earlier run; kept")
-                continue
-            for at in range(0, max(want, 1), chunk):
-                body = b"".join(lines[graph][at : at + chunk])
-                client.put_graph(f"upload <{graph}>", staged, body, replace=at == 0)
-                progress(f"<{graph}>: {min(at + chunk, want)} of {want} triples")
-            have = client.count(f"count the staging graph of <{graph}>", staged)
-            if have != want:
-                raise StoreError(
-                    f"upload <{graph}>: the store holds {have} of its {want} triples after the "
-                    "upload; run kg publish again (the previous build still serves)"
-                )
+            elif finishing and have == 0 and client.count(f"count <{graph}>", graph) == want:
+                in_place.append(graph)
+                progress(f"<{graph}>: switched by an earlier run; kept")
+            else:
+                _upload(client, graph, staged, lines[graph], chunk, progress)
         done.seconds["upload"] = time.monotonic() - started
-        switched = time.monotonic()
-        client.update("switch to the new build", switch_update(digest, done.expected))
-        done.seconds["switch"] = time.monotonic() - switched
+        switched_at = time.monotonic()
+        if finishing:
+            progress("Finishing the switch an earlier run began.")
+            _switch_stepwise(client, digest, done.expected, in_place, progress)
+            done.stepwise = True
+        else:
+            try:
+                client.update("switch to the new build", switch_update(digest, done.expected))
+            except StoreError as error:
+                words = client.profile.too_large
+                if not words or words not in str(error):
+                    raise
+                progress(
+                    "The store refused the switch as too large for one transaction "
+                    f"({words}); switching graph by graph."
+                )
+                _switch_stepwise(client, digest, done.expected, [], progress)
+                done.stepwise = True
+        done.seconds["switch"] = time.monotonic() - switched_at
         progress("Switched: the store now serves this build.")
     checked = time.monotonic()
     for graph in GRAPHS:
@@ -129,6 +140,38 @@ def publish(
     done.seconds["verify"] = time.monotonic() - checked
     done.seconds["total"] = time.monotonic() - started
     return done
+
+
+def _upload(
+    client: StoreClient,
+    graph: str,
+    staged: str,
+    lines: list[bytes],
+    chunk: int,
+    progress: Callable[[str], None],
+) -> None:
+    """The graph's triples into its staging graph, ``chunk`` at a time, then counted."""
+    want = len(lines)
+    for at in range(0, max(want, 1), chunk):
+        body = b"".join(lines[at : at + chunk])
+        try:
+            client.put_graph(f"upload <{graph}>", staged, body, replace=at == 0)
+        except StoreError as error:
+            words = client.profile.too_large
+            if words and words in str(error):
+                raise StoreError(
+                    f"upload <{graph}>: the store refused {chunk} triples in one request as "
+                    f"too large for one transaction ({words}); run kg publish again with a "
+                    "smaller --chunk (the previous build still serves)"
+                ) from None
+            raise
+        progress(f"<{graph}>: {min(at + chunk, want)} of {want} triples")
+    have = client.count(f"count the staging graph of <{graph}>", staged)
+    if have != want:
+        raise StoreError(
+            f"upload <{graph}>: the store holds {have} of its {want} triples after the "
+            "upload; run kg publish again (the previous build still serves)"
+        )
 
 
 def switch_update(digest: str, counts: dict[str, int]) -> str:
@@ -140,20 +183,39 @@ def switch_update(digest: str, counts: dict[str, int]) -> str:
     True
     """
     moves = [f"MOVE SILENT GRAPH <{staging_graph(g, digest)}> TO <{g}> ;" for g in counts]
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    facts = [
-        f'<{DATASET}> <{DCT}identifier> "{digest}" .',
-        f'<{DATASET}> <{DCT}modified> "{now}"^^<{XSD}dateTime> .',
-        *(f'<{g}> <{VOID}triples> "{n}"^^<{XSD}integer> .' for g, n in counts.items()),
-    ]
-    inserted = "\n      ".join(facts)
-    return "\n".join(
-        [
-            *moves,
-            f"DROP SILENT GRAPH <{MARKER}> ;",
-            f"INSERT DATA {{ GRAPH <{MARKER}> {{\n      {inserted}\n  }} }}",
-        ]
-    )
+    return "\n".join([*moves, switched(digest, counts)])
+
+
+def _switch_stepwise(
+    client: StoreClient,
+    digest: str,
+    counts: dict[str, int],
+    in_place: list[str],
+    progress: Callable[[str], None],
+) -> None:
+    """Switch one graph at a time, each copy committed as it goes; the marker says a
+    switch is under way until every graph is in place and counted."""
+    prologue = client.profile.commit_as_it_goes
+    client.update("begin the switch", switching(digest))
+    for graph, want in counts.items():
+        if graph in in_place:
+            continue
+        staged = staging_graph(graph, digest)
+        client.update(
+            f"copy <{graph}> into place", f"{prologue}COPY SILENT GRAPH <{staged}> TO <{graph}>"
+        )
+        have = client.count(f"count <{graph}>", graph)
+        if have != want:
+            raise StoreError(
+                f"copy <{graph}> into place: the store holds {have} of its {want} triples "
+                "after the copy; run kg publish again to finish the switch (until then "
+                "kg serve --store refuses this store)"
+            )
+        client.update(
+            f"drop the staging graph of <{graph}>", f"{prologue}DROP SILENT GRAPH <{staged}>"
+        )
+        progress(f"<{graph}>: in place, {want} triples")
+    client.update("finish the switch", switched(digest, counts))
 
 
 def _sample(store: ox.Store, client: StoreClient) -> tuple[int, list[str]]:
