@@ -8,6 +8,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CFFCONVERT := $(VENV)/cff/bin/cffconvert
+# Processes the test suite runs on: one per CPU, at most four, since each builds the
+# graph and starts its own servers and browser (TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .PHONY: run test lint build clean chromium wrk jemalloc virtuoso bench vendor vendor-check screenshots
 
@@ -30,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint chromium wrk jemalloc virtuoso $(CFFCONVERT)
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_WORKERS) --dist loadfile
 
 # cffconvert checks CITATION.cff in the tests. It needs jsonschema 3, the rest of the
 # tools jsonschema 4: it gets a virtual environment of its own.
