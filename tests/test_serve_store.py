@@ -36,10 +36,10 @@ def serve_command(port: int, *args: str, home: Path = HOME) -> list[str]:
 
 
 @contextmanager
-def kg_serve(layout: Layout, *args: str) -> Iterator[str]:
+def kg_serve(layout: Layout, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     port = _free_port()
     command = serve_command(port, *args, home=layout.home)
-    env = dict(os.environ, KG_BUILD_DIR=str(layout.build_root))
+    env = dict(os.environ, KG_BUILD_DIR=str(layout.build_root), **(env or {}))
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
 
@@ -269,3 +269,33 @@ def test_once_the_store_holds_another_build_queries_get_503(
         f"the store holds build {inputs_digest(second.manifest)[:16]}, "
         f"not this build ({inputs_digest(first.manifest)[:16]})"
     ) in message
+
+
+def test_a_query_endpoint_behind_credentials(tmp_path, runner, layout, build, plain_server):
+    """Queries go to the endpoint --query-url names, with the credentials --auth (or
+    KG_STORE_READ_AUTH) gives when the store asks: Virtuoso's /sparql-auth, by Digest."""
+    with virtuoso_server(tmp_path / "guarded") as store:
+        publish(runner, layout, store, "virtuoso", "--auth", "dba:dba")
+        guarded = ("--store", store, "--kind", "virtuoso", "--query-url", f"{store}/sparql-auth")
+        env = {k: v for k, v in os.environ.items() if k != "KG_STORE_READ_AUTH"}
+        refused = subprocess.run(
+            serve_command(_free_port(), *guarded, home=layout.home),
+            env=dict(env, KG_BUILD_DIR=str(layout.build_root)),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert refused.returncode == 1
+        assert "answered 401" in refused.stderr
+        assert "give --auth USER:PASSWORD" in refused.stderr
+        with kg_serve(layout, *guarded, env={"KG_STORE_READ_AUTH": "dba:dba"}) as base:
+            status, _, body = get(base, "/api/queries/regions")
+    assert status == 200, body[:300]
+    assert rows(body) == rows(get(plain_server, "/api/queries/regions")[2])
+
+
+@pytest.mark.parametrize("option", [("--auth", "reader:secret"), ("--query-url", "http://x/q")])
+def test_store_options_need_a_store(runner, option) -> None:
+    done = runner.invoke(main, ["serve", "-s", "jemalloc", "0", *option])
+    assert done.exit_code == 2
+    assert f"Invalid value for {option[0]}: only with --store URL" in done.output

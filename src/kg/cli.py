@@ -543,6 +543,18 @@ def bundle(ctx: click.Context, query: str, params: tuple[str, ...], output: Path
     "current build, instead of the embedded one.",
 )
 @STORE_KIND
+@click.option(
+    "--query-url",
+    metavar="URL",
+    help="With --store: the store's query endpoint, where it is not where --kind says.",
+)
+@click.option(
+    "--auth",
+    envvar="KG_STORE_READ_AUTH",
+    metavar="USER:PASSWORD",
+    help="With --store: credentials for its query endpoint, where it asks for them (Basic "
+    "or Digest); a user who can only read. Or set KG_STORE_READ_AUTH.",
+)
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def serve(
@@ -552,6 +564,8 @@ def serve(
     settings: tuple,
     store_url: str | None,
     kind: str,
+    query_url: str | None,
+    auth: str | None,
     files: tuple[Path, ...],
 ) -> None:
     """Serve the current build (and any RDF FILES beside it) over SPARQL.
@@ -566,6 +580,11 @@ def serve(
         chosen = Settings().with_values(dict(settings))
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--setting") from None
+    if not store_url:
+        given = ctx.get_parameter_source("auth") == click.core.ParameterSource.COMMANDLINE
+        for name, value in (("--query-url", query_url), ("--auth", auth if given else None)):
+            if value:
+                raise click.BadParameter("only with --store URL", param_hint=name)
     if chosen.jemalloc:
         restart_with_jemalloc()  # before anything is opened; returns if it need not
 
@@ -579,7 +598,7 @@ def serve(
     from kg.serve.isolation import availability
 
     build = _open(ctx)
-    client = _store_client(build, store_url, kind, chosen) if store_url else None
+    client = _store_client(build, store_url, kind, query_url, auth, chosen) if store_url else None
     if client is not None and files:
         raise click.BadParameter("extra files are served by the embedded store only")
     try:
@@ -617,14 +636,17 @@ def serve(
             shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _store_client(build: Build, url: str, kind: str, settings: Settings):
+def _store_client(
+    build: Build, url: str, kind: str, query_url: str | None, auth: str | None, settings: Settings
+):
     """A client for the store at ``url``, once it is known to hold this build."""
     from kg.releases import inputs_digest
     from kg.stores.client import StoreClient, StoreError
     from kg.stores.marker import holding
     from kg.stores.profiles import profile
 
-    client = StoreClient(profile(kind, url), timeout=settings.query_timeout + 2)
+    chosen = profile(kind, url, query_url=query_url)
+    client = StoreClient(chosen, auth, timeout=settings.query_timeout + 2)
     try:
         problem = holding(client).problem(inputs_digest(build.manifest))
     except StoreError as error:
