@@ -21,7 +21,7 @@ from frictionless import Package
 
 from kg.build import build_graph
 from kg.build.table_metadata import describe
-from kg.build.tables import EVIDENCE, TABLES, TABLES_DIR
+from kg.build.tables import ALL_TABLES, LINKS, TABLES, TABLES_DIR, listed
 from kg.cli import main
 from kg.layout import Layout
 from kg.store import Build
@@ -50,7 +50,7 @@ def test_the_csvw_metadata_validates(tables: Path) -> None:
     assert (done.returncode, done.stdout.strip()) == (0, "OK"), done.stdout + done.stderr
     described = CSVW(str(tables / "csv-metadata.json"), validate=True)
     names = [t.url.string for t in described.tablegroup.tables]
-    assert sorted(names) == sorted(f"{t.name}.csv" for t in (*TABLES, EVIDENCE))
+    assert sorted(names) == sorted(f"{t.name}.csv" for t in ALL_TABLES)
 
 
 def test_the_data_package_validates(tables: Path) -> None:
@@ -95,10 +95,44 @@ def test_both_validators_refuse_a_broken_table(tables, tmp_path, line, old, new,
     assert report.flatten(["fieldName", "type"]) == [frictionless[words]]
 
 
+@pytest.mark.parametrize(
+    "broken, csvw_words, frictionless_error",
+    [
+        ("twice", "duplicate primary key", [None, "primary-key"]),
+        ("no item", "required column", ["item", "constraint-error"]),
+    ],
+)
+def test_both_validators_refuse_a_broken_link_table(
+    tables, tmp_path, broken, csvw_words, frictionless_error
+) -> None:
+    copy = tmp_path / "tables"
+    shutil.copytree(tables, copy)
+    lines = (copy / "links.csv").read_bytes().decode("utf-8").split("\r\n")
+    if broken == "twice":
+        lines.insert(2, lines[1])
+    else:
+        cells = next(csv.reader([lines[1]]))
+        cells[3] = ""
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(cells)
+        lines[1] = out.getvalue()
+    (copy / "links.csv").write_bytes("\r\n".join(lines).encode("utf-8"))
+    done = csvw_validate(copy / "csv-metadata.json")
+    assert done.returncode != 0 and csvw_words in done.stdout + done.stderr
+    package = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        resource.pop("hash")
+    (copy / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    report = Package(str(copy / "datapackage.json")).validate()
+    assert report.flatten(["fieldName", "type"]) == [frictionless_error]
+
+
 def test_rows_are_the_graph_s_facts_and_entities(build: Build, tables: Path) -> None:
-    for table in (*TABLES, EVIDENCE):
+    for table in ALL_TABLES:
+        if table is LINKS:
+            continue  # no class of its own: test_links_are_the_list_cells_one_per_row
         rows = read(tables / f"{table.name}.csv")
-        key = "annotation" if table is EVIDENCE else "iri"
+        (key,) = table.key
         count = next(
             iter(
                 build.query(
@@ -109,8 +143,57 @@ def test_rows_are_the_graph_s_facts_and_entities(build: Build, tables: Path) -> 
         )["n"].value
         keys = [row[key] for row in rows]
         assert len(keys) == len(set(keys)) == int(count), table.name
-        assert keys == sorted(keys) or table is EVIDENCE, table.name
+        assert keys == sorted(keys) or table.order != "its IRI", table.name
         assert list(rows[0]) == [c.name for c in table.columns]
+
+
+def test_links_are_the_list_cells_one_per_row(tables: Path) -> None:
+    """links.csv holds exactly the values of every list column of IRIs (or articles),
+    each with its label and the table it is a row of."""
+    links = read(tables / "links.csv")
+    keys = [tuple(row[k] for k in LINKS.key) for row in links]
+    assert keys == sorted(set(keys))  # unique, and sorted by its key
+    homes: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
+    expected = set()
+    for table in TABLES:
+        for row in read(tables / f"{table.name}.csv"):
+            homes.setdefault(row["iri"], set()).add(table.name)
+            labels[row["iri"]] = row.get("label") or row.get("title", "")
+            for column in listed(table):
+                cells = [v for v in row[column.name].split(";") if v]
+                expected |= {(table.name, row["iri"], column.name, v) for v in cells}
+    assert expected  # sectors, actors, themes, documents, articles...
+    found = {
+        (r["table"], r["iri"], r["column"], r["item"].rsplit("/", 1)[1])
+        if r["column"] == "articles"
+        else (r["table"], r["iri"], r["column"], r["item"])
+        for r in links
+    }
+    assert found == expected
+    assert {r["column"] for r in links} >= {"sectors", "actors", "themes", "documents", "articles"}
+    for row in links:
+        assert row["item_table"] == ";".join(sorted(homes.get(row["item"], ()))), row
+        if row["item"] in labels:
+            assert row["item_label"] == labels[row["item"]], row
+
+
+def test_a_target_s_sectors_by_a_join_in_pandas(tables: Path) -> None:
+    """The README's join: the long table gives each target's sectors without splitting."""
+    import pandas as pd
+
+    targets = pd.read_csv(tables / "targets.csv")
+    links = pd.read_csv(tables / "links.csv")
+    sectors = links[(links.table == "targets") & (links.column == "sectors")].merge(
+        targets, on="iri"
+    )
+    joined = sectors.groupby("iri")["item"].apply(sorted).to_dict()
+    split = {
+        row.iri: sorted(row.sectors.split(";"))
+        for row in targets.itertuples()
+        if isinstance(row.sectors, str)
+    }
+    assert joined == split and joined
 
 
 def test_every_fact_row_has_its_articles_and_quote(tables: Path) -> None:
@@ -172,7 +255,7 @@ def test_coded_columns_hold_only_the_values_the_codebook_lists(build: Build, tab
 def test_the_codebook_covers_every_column(tables: Path) -> None:
     markdown = (tables / "codebook.md").read_text(encoding="utf-8")
     html = (tables / "codebook.html").read_text(encoding="utf-8")
-    for table in (*TABLES, EVIDENCE):
+    for table in ALL_TABLES:
         header = next(csv.reader(io.StringIO((tables / f"{table.name}.csv").read_text("utf-8"))))
         section = markdown.split(f"## {table.name}.csv", 1)[1].split("\n## ", 1)[0]
         for column in header:
@@ -216,7 +299,7 @@ def test_the_server_serves_the_tables(plain_server: str, build: Build) -> None:
         )
     ) as response:
         listing = json.load(response)
-    assert {t["file"] for t in listing["tables"]} == {f"{t.name}.csv" for t in (*TABLES, EVIDENCE)}
+    assert {t["file"] for t in listing["tables"]} == {f"{t.name}.csv" for t in ALL_TABLES}
     assert (
         listing["files"]["targets.csv"]["sha256"]
         == build.manifest["tables"]["sha256"]["targets.csv"]

@@ -15,7 +15,6 @@ from rdflib.namespace import SH
 
 from kg.build.tables import (
     CSVW_FILE,
-    EVIDENCE,
     FACT_LABEL,
     FRICTIONLESS,
     LICENSE,
@@ -51,10 +50,10 @@ def describe(table: Table, ontology: Graph, shapes: Graph) -> list[Described]:
         meaning = column.meaning or _comment(ontology, prop) or column.name
         required: bool = False
         values: tuple[str, ...] = ()
-        if prop and table is not EVIDENCE:
+        if prop and table.rows:
             required, values = _constraints(ontology, shapes, expand(table.rows), prop)
         # Every row has its IRI, and the build labels every fact (kg.build.labels).
-        required = required or column.kind == "iri" or column is FACT_LABEL
+        required = required or column.filled or column.kind == "iri" or column is FACT_LABEL
         out.append(Described(table.name, column, meaning, required, values, _derivation(column)))
     return out
 
@@ -145,9 +144,11 @@ def csvw_metadata(tables: Iterable[Table], described: dict[str, list[Described]]
             if d.required:
                 column["required"] = True
             columns.append(column)
-        schema: dict[str, object] = {"columns": columns}
-        key = "annotation" if table is EVIDENCE else "iri"
-        schema["primaryKey"] = key
+        key = list(table.key)
+        schema: dict[str, object] = {
+            "columns": columns,
+            "primaryKey": key[0] if len(key) == 1 else key,
+        }
         keys = [
             {
                 "columnReference": d.column.name,
@@ -191,8 +192,7 @@ def data_package(
             if d.required:
                 spec["constraints"] = {"required": True}
             fields.append(spec)
-        key = "annotation" if table is EVIDENCE else "iri"
-        schema: dict[str, object] = {"fields": fields, "primaryKey": [key]}
+        schema: dict[str, object] = {"fields": fields, "primaryKey": list(table.key)}
         keys = [
             {
                 "fields": [d.column.name],
@@ -224,6 +224,21 @@ def data_package(
     }
 
 
+def _layout(table: Table, open_code: str, close_code: str = "") -> str:
+    """What a row of ``table`` is and how the rows are sorted, in a sentence.
+
+    >>> from kg.build.tables import LINKS, TABLES
+    >>> _layout(TABLES[0], "`")
+    'One row per `schema:NewsArticle`, sorted by its IRI.'
+    >>> _layout(LINKS, "`")
+    'Sorted by table, iri, column and item.'
+    """
+    order = f"orted by {table.order}."
+    if not table.rows:
+        return "S" + order
+    return f"One row per {open_code}{escape(table.rows)}{close_code or open_code}, s{order}"
+
+
 def _type(d: Described) -> str:
     kind = d.column.datatype
     return f"list of {kind} (separated by `{SEPARATOR}`)" if d.column.many else kind
@@ -237,7 +252,8 @@ def codebook_markdown(
         "",
         "One CSV file per kind of fact and entity, one row per fact or entity, UTF-8, "
         "with a header row. IRIs are the join keys between tables; labels stand beside "
-        f"them. List cells separate their values with `{SEPARATOR}`. Values are in base "
+        f"them. List cells separate their values with `{SEPARATOR}`, and `links.csv` has "
+        "the same values one per row. Values are in base "
         "units (yuan, US dollars, items, percent). A required column is filled in every "
         "row. Machine-readable: `csv-metadata.json` (CSVW) and `datapackage.json` "
         "(Frictionless).",
@@ -247,8 +263,7 @@ def codebook_markdown(
         lines += [
             f"## {table.name}.csv: {table.title}",
             "",
-            f"{table.description} Rows: {built.rows[table.name]}. One row per "
-            f"`{table.rows}`, sorted by its IRI.",
+            f"{table.description} Rows: {built.rows[table.name]}. {_layout(table, '`')}",
             "",
             "| column | type | required | meaning | values | from |",
             "|---|---|---|---|---|---|",
@@ -282,7 +297,8 @@ def codebook_html(
         f"<h1>{escape(TITLE)}: codebook</h1>",
         "<p>One CSV file per kind of fact and entity, one row per fact or entity, UTF-8, "
         f"with a header row. List cells separate their values with <code>{SEPARATOR}"
-        "</code>. Values are in base units. Machine-readable: "
+        '</code>, and <a href="links.csv">links.csv</a> has the same values one per row. '
+        "Values are in base units. Machine-readable: "
         f'<a href="{CSVW_FILE}">{CSVW_FILE}</a> (CSVW) and '
         f'<a href="{PACKAGE_FILE}">{PACKAGE_FILE}</a> (Frictionless).</p>',
     ]
@@ -290,8 +306,8 @@ def codebook_html(
         parts += [
             f'<h2 id="{table.name}"><a href="{table.name}.csv">{table.name}.csv</a>: '
             f"{escape(table.title)}</h2>",
-            f"<p>{escape(table.description)} Rows: {built.rows[table.name]}. One row per "
-            f"<code>{escape(table.rows)}</code>, sorted by its IRI.</p>",
+            f"<p>{escape(table.description)} Rows: {built.rows[table.name]}. "
+            f"{_layout(table, '<code>', '</code>')}</p>",
             "<table><tr><th>column</th><th>type</th><th>required</th><th>meaning</th>"
             "<th>values</th><th>from</th></tr>",
         ]

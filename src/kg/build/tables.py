@@ -80,6 +80,7 @@ class Column:
     datatype: str = "string"
     many: bool = False
     references: str = ""  # the table whose ``iri`` column this column's IRIs are in
+    filled: bool = False  # in every row, whatever the shapes say (the link table's keys)
 
     @property
     def kind(self) -> str:
@@ -95,8 +96,10 @@ class Table:
     name: str
     title: str
     description: str
-    rows: str  # the class whose instances are the rows
+    rows: str  # the class whose instances are the rows ("" for the link table)
     columns: tuple[Column, ...]
+    key: tuple[str, ...] = ("iri",)  # the columns that tell rows apart
+    order: str = "its IRI"  # what the rows are sorted by, in words
 
 
 def _area(prefix: str, path: str, what: str) -> tuple[Column, ...]:
@@ -682,6 +685,8 @@ EVIDENCE = Table(
             "end", "", "Where it ends (exclusive), so that text[start:end] is the quote.", "integer"
         ),
     ),
+    key=("annotation",),
+    order="the subject's IRI, the article and where the quote starts",
 )
 
 
@@ -724,6 +729,74 @@ def evidence_rows(reader: _Reader) -> list[dict[str, str]]:
     ]
 
 
+LINKS = Table(
+    "links",
+    "Links",
+    "The long form of the list columns: one row for each item of a list of IRIs or "
+    "articles in another table (a target's sectors, a plan's actors, a fact's articles), "
+    "to join on without splitting cells.",
+    "",
+    (
+        Column("table", "", "The table the row is in (targets, plans...).", filled=True),
+        Column("iri", "", "The row's IRI, in that table's iri column.", "anyURI", filled=True),
+        Column("column", "", "The list column of that table (sectors, actors...).", filled=True),
+        Column(
+            "item",
+            "",
+            "One IRI of that list; for the articles columns, the article's IRI (its number "
+            "is the last segment).",
+            "anyURI",
+            filled=True,
+        ),
+        Column("item_label", "", "The item's English label (an article's title)."),
+        Column(
+            "item_table",
+            "",
+            "The table whose iri column holds the item, where one does (an actor is in "
+            "people or organisations).",
+        ),
+    ),
+    key=("table", "iri", "column", "item"),
+    order="table, iri, column and item",
+)
+
+# Every file, in the order the codebook and the metadata list them.
+ALL_TABLES = (*TABLES, EVIDENCE, LINKS)
+
+
+def listed(table: Table) -> list[Column]:
+    """The columns of ``table`` whose cells are lists of IRIs, or of articles: the
+    columns :data:`LINKS` writes in long form."""
+    return [c for c in table.columns if c.many and (c.datatype == "anyURI" or c.kind == "articles")]
+
+
+def link_rows(reader: _Reader, rows: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
+    """Each value of each list column of the tables whose ``rows`` are given, one row
+    each, sorted by table, IRI, column and value."""
+    homes: dict[str, set[str]] = {}
+    for name, written in rows.items():
+        for row in written:
+            homes.setdefault(row["iri"], set()).add(name)
+    found: set[tuple[str, str, str, str]] = set()
+    for table in TABLES:
+        keys = {row["iri"] for row in rows[table.name]}
+        for column in listed(table):
+            for s, terms in reader.values(table.rows, column.argument).items():
+                if s in keys:
+                    found.update((table.name, s, column.name, text_of(t)) for t in terms)
+    return [
+        {
+            "table": name,
+            "iri": s,
+            "column": column,
+            "item": item,
+            "item_label": reader.labels.get(item, ""),
+            "item_table": SEPARATOR.join(sorted(homes.get(item, ()))),
+        }
+        for name, s, column, item in sorted(found)
+    ]
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -752,13 +825,19 @@ def write_tables(store: ox.Store, ontology: Graph, shapes: Graph, directory: Pat
     reader = _Reader(store)
     built = Built()
     described: dict[str, list[Described]] = {}
-    for table in (*TABLES, EVIDENCE):
-        rows = evidence_rows(reader) if table is EVIDENCE else table_rows(reader, table)
-        text = _csv_text(table.columns, rows)
-        _write(directory / f"{table.name}.csv", text, built)
+    written: dict[str, list[dict[str, str]]] = {}
+    for table in ALL_TABLES:
+        if table is EVIDENCE:
+            rows = evidence_rows(reader)
+        elif table is LINKS:
+            rows = link_rows(reader, {t.name: written[t.name] for t in TABLES})
+        else:
+            rows = table_rows(reader, table)
+        written[table.name] = rows
+        _write(directory / f"{table.name}.csv", _csv_text(table.columns, rows), built)
         built.rows[table.name] = len(rows)
         described[table.name] = describe(table, ontology, shapes)
-    tables = (*TABLES, EVIDENCE)
+    tables = ALL_TABLES
     _write(directory / CSVW_FILE, _json(csvw_metadata(tables, described)), built)
     _write(directory / PACKAGE_FILE, _json(data_package(tables, described, built)), built)
     _write(directory / "codebook.md", codebook_markdown(tables, described, built), built)
