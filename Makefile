@@ -12,7 +12,7 @@ CFFCONVERT := $(VENV)/cff/bin/cffconvert
 # graph and starts its own servers and browser (TEST_WORKERS=0 runs it in one process).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: run test lint build clean chromium wrk jemalloc virtuoso bench vendor vendor-check screenshots
+.PHONY: run test lint build clean chromium wrk jemalloc virtuoso r bench vendor vendor-check screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests frontend bench
 	$(BIN)/mypy
 
-test: lint chromium wrk jemalloc virtuoso $(CFFCONVERT)
+test: lint chromium wrk jemalloc virtuoso r $(CFFCONVERT)
 	$(BIN)/pytest --numprocesses $(TEST_WORKERS) --dist loadfile
 
 # cffconvert checks CITATION.cff in the tests. It needs jsonschema 3, the rest of the
@@ -58,6 +58,15 @@ virtuoso:
 	  echo "installing Debian's virtuoso-opensource for the store tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; \
+	fi
+
+# R, in which the tests run the README's R examples on the tables (Debian's r-base-core,
+# without the recommended packages they do not use); installed if missing.
+r:
+	@if ! command -v Rscript >/dev/null; then \
+	  echo "installing Debian's r-base-core for the README's R examples"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core >/dev/null; \
 	fi
 
 # The load generator of the benchmark (and of its test); installed if missing.
