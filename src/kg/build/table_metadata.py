@@ -49,7 +49,7 @@ def describe(table: Table, ontology: Graph, shapes: Graph) -> list[Described]:
         prop = expand(path) if path and "/" not in path and path not in ("iri", "rdf:type") else ""
         meaning = column.meaning or _comment(ontology, prop) or column.name
         required: bool = False
-        values: tuple[str, ...] = ()
+        values: tuple[str, ...] = column.allowed
         if prop and table.rows:
             required, values = _constraints(ontology, shapes, expand(table.rows), prop)
         # Every row has its IRI, and the build labels every fact (kg.build.labels).

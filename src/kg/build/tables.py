@@ -81,6 +81,7 @@ class Column:
     many: bool = False
     references: str = ""  # the table whose ``iri`` column this column's IRIs are in
     filled: bool = False  # in every row, whatever the shapes say (the link table's keys)
+    allowed: tuple[str, ...] = ()  # the values it may hold, where the shapes do not say
 
     @property
     def kind(self) -> str:
@@ -729,6 +730,17 @@ def evidence_rows(reader: _Reader) -> list[dict[str, str]]:
     ]
 
 
+def listed(table: Table) -> list[Column]:
+    """The columns of ``table`` whose cells are lists of IRIs, or of articles: the
+    columns :data:`LINKS` writes in long form."""
+    return [c for c in table.columns if c.many and (c.datatype == "anyURI" or c.kind == "articles")]
+
+
+# The tables with list columns, and the names of those columns.
+LISTING = tuple(t.name for t in TABLES if listed(t))
+LISTED = tuple(sorted({c.name for t in TABLES for c in listed(t)}))
+
+
 LINKS = Table(
     "links",
     "Links",
@@ -737,9 +749,21 @@ LINKS = Table(
     "to join on without splitting cells.",
     "",
     (
-        Column("table", "", "The table the row is in (targets, plans...).", filled=True),
+        Column(
+            "table",
+            "",
+            "The table the row is in (targets, plans...).",
+            filled=True,
+            allowed=LISTING,
+        ),
         Column("iri", "", "The row's IRI, in that table's iri column.", "anyURI", filled=True),
-        Column("column", "", "The list column of that table (sectors, actors...).", filled=True),
+        Column(
+            "column",
+            "",
+            "The list column of that table (sectors, actors...).",
+            filled=True,
+            allowed=LISTED,
+        ),
         Column(
             "item",
             "",
@@ -762,12 +786,6 @@ LINKS = Table(
 
 # Every file, in the order the codebook and the metadata list them.
 ALL_TABLES = (*TABLES, EVIDENCE, LINKS)
-
-
-def listed(table: Table) -> list[Column]:
-    """The columns of ``table`` whose cells are lists of IRIs, or of articles: the
-    columns :data:`LINKS` writes in long form."""
-    return [c for c in table.columns if c.many and (c.datatype == "anyURI" or c.kind == "articles")]
 
 
 def link_rows(reader: _Reader, rows: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
