@@ -59,6 +59,19 @@ def kg_serve(layout: Layout, *args: str, env: dict[str, str] | None = None) -> I
         process.wait(timeout=20)
 
 
+def serve_at_once(layout: Layout, *args: str) -> subprocess.CompletedProcess:
+    """``kg serve`` run to its end, for one that refuses to start (no credentials from
+    the environment)."""
+    env = {k: v for k, v in os.environ.items() if k != "KG_STORE_READ_AUTH"}
+    return subprocess.run(
+        serve_command(_free_port(), *args, home=layout.home),
+        env=dict(env, KG_BUILD_DIR=str(layout.build_root)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def publish(runner, layout: Layout, url: str, kind: str, *extra: str) -> None:
     done = runner.invoke(
         main,
@@ -187,13 +200,7 @@ def test_pages_are_served_from_the_store(served) -> None:
 
 def test_a_store_without_this_build_is_refused(tmp_path, layout: Layout, build: Build) -> None:
     with oxigraph_server(tmp_path / "empty") as store:
-        done = subprocess.run(
-            serve_command(_free_port(), "--store", store),
-            env=dict(os.environ, KG_BUILD_DIR=str(layout.build_root)),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = serve_at_once(layout, "--store", store)
     assert done.returncode == 1
     assert "holds no build of this project" in done.stderr
     assert "run kg publish --to" in done.stderr
@@ -277,14 +284,7 @@ def test_a_query_endpoint_behind_credentials(tmp_path, runner, layout, build, pl
     with virtuoso_server(tmp_path / "guarded") as store:
         publish(runner, layout, store, "virtuoso", "--auth", "dba:dba")
         guarded = ("--store", store, "--kind", "virtuoso", "--query-url", f"{store}/sparql-auth")
-        env = {k: v for k, v in os.environ.items() if k != "KG_STORE_READ_AUTH"}
-        refused = subprocess.run(
-            serve_command(_free_port(), *guarded, home=layout.home),
-            env=dict(env, KG_BUILD_DIR=str(layout.build_root)),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        refused = serve_at_once(layout, *guarded)
         assert refused.returncode == 1
         assert "answered 401" in refused.stderr
         assert "give --auth USER:PASSWORD" in refused.stderr
