@@ -77,7 +77,7 @@ wrk:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	fi
 
-# The allocator kg serve runs on where the system has it (queries run 10-20% faster);
+# The allocator kg serve runs on where the system has it (bench/allocator.py: faster queries);
 # installed if missing and apt-get can, else the server uses the C library's.
 jemalloc:
 	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q libjemalloc.so.2 && command -v apt-get >/dev/null; then \

@@ -231,3 +231,28 @@ def test_the_engine_alone_runs_as_kg_serve_does_and_explains_a_bad_query(build: 
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(bad, timeout=10)
         assert refused.value.code == 400 and b"error" in refused.value.read()
+
+
+def test_the_allocator_benchmark_runs_both_allocators(tmp_path) -> None:
+    """bench/allocator.py: a worker on each allocator, each really on it, one row per
+    stored query."""
+    import subprocess
+    import sys
+
+    assert jemalloc_library(), "libjemalloc2 is missing: 'make test' installs it"
+    out = tmp_path / "allocator.md"
+    command = [sys.executable, "-m", "bench.allocator", "--scale", "seed", "--rounds", "1"]
+    done = subprocess.run(
+        [*command, "--out", str(out)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line for line in out.read_text().splitlines() if line.startswith("| `")]
+    queries = sorted(p.stem for p in (Path(__file__).parent.parent / "queries").glob("*.rq"))
+    assert [row.split("`")[1] for row in rows] == queries
+    for row in rows:
+        system, jemalloc = (float(cell) for cell in row.split("|")[2:4])
+        assert system > 0 and jemalloc > 0

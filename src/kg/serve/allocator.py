@@ -3,10 +3,10 @@
 Answering a query allocates and frees many small blocks: RocksDB's reads (C++),
 Oxigraph's evaluation (Rust) and Python all go through ``malloc``. pyoxigraph, like
 Oxigraph's server, links the C library's allocator; with jemalloc preloaded instead,
-the engine ran the benchmark's stored queries 10 to 20% faster, in process and behind
-the server (``bench/``). A process's allocator is fixed when it starts, so ``kg serve`` starts
-itself once more with jemalloc in ``LD_PRELOAD`` before it opens anything; its HTTP
-processes and query workers inherit it. Where the system has no jemalloc (Debian:
+the stored queries run faster (``bench/allocator.py`` compares the two side by side).
+A process's allocator is fixed when it starts, so ``kg serve`` starts itself once more
+with jemalloc in ``LD_PRELOAD`` before it opens anything; its HTTP processes and query
+workers inherit it. Where the system has no jemalloc (Debian:
 ``libjemalloc2``), or off Linux, the server runs on the C library's allocator.
 """
 

@@ -139,8 +139,8 @@ class Settings:
     jemalloc: int = _setting(
         1,
         "1: run the server's processes on jemalloc where the system has it (Debian: "
-        "libjemalloc2), with which the engine answers queries 10-20% faster than with "
-        "the C library's allocator; 0: kg serve does not preload it.",
+        "libjemalloc2), on which the engine answers queries faster than on the C library's "
+        "allocator (bench/allocator.py); 0: kg serve does not preload it.",
         switch=True,
     )
 
