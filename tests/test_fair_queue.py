@@ -2,7 +2,7 @@
 
 Regression: with ``queue.Queue``, a thread that put a worker back could take it again
 before the thread woken for it ran, and under a load of slow queries some requests
-were passed over again and again (p99 up to 8.6 s for a 1.4 s query).
+were passed over again and again.
 """
 
 from __future__ import annotations

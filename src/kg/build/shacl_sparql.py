@@ -1,9 +1,9 @@
 """SHACL-SPARQL constraints of node shapes, evaluated by pyoxigraph for all focus nodes at once.
 
 pySHACL runs a SPARQL constraint once per focus node on rdflib's engine: on this
-project's shapes that was 97 % of validation time (7.6 of 7.9 s on the seed graph), and
-it grows with the data. Here each constraint is one query on an in-memory pyoxigraph
-store with ``$this`` left free; its rows are kept for the shape's focus nodes. That is
+project's shapes that was nearly all of the validation time, and it grows with the
+data. Here each constraint is one query on an in-memory pyoxigraph store with
+``$this`` left free; its rows are kept for the shape's focus nodes. That is
 the same answer as pre-binding ``$this`` whenever ``$this`` occurs in a triple pattern of
 the query's top-level group, which :func:`split_shapes` checks; a constraint that does not
 qualify, or that uses ``$currentShape``, ``$shapesGraph`` or ``$PATH``, stays with

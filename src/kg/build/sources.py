@@ -107,8 +107,8 @@ def read_sources(layout: Layout) -> Sources:
         )
     if not layout.data_files:
         sources.problems.append(Problem("parse", "graph/", "", "no Turtle files found"))
-    # Into the store in large batches: each bulk insert costs more the larger the store
-    # (one per file took 24 s at 3M triples, six of 500k took 11 s).
+    # Into the store in large batches, not one per file: each bulk insert costs more the
+    # larger the store already is.
     pending: list = []
     for path in layout.data_files:
         _parse_data(path, layout, sources, pending)

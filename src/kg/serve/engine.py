@@ -31,8 +31,8 @@ from kg.serve.pattern_query import pattern_limit
 from kg.serve.worker import Answer, Job, WorkerLimits, open_store, run_job, serve
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a threaded server
-# Most rows a query answered in this process may yield (a scan of about 0.1 s here);
-# a larger answer, even of one pattern, goes to a worker and its deadline.
+# Most rows a query answered in this process may yield (a short scan, which a deadline
+# would not stop); a larger answer, even of one pattern, goes to a worker and its deadline.
 INLINE_ROWS = 10_000
 KNOWN_CHEAP = 4_096  # queries remembered as cheap, in each process: the most recent
 

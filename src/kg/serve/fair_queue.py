@@ -4,11 +4,10 @@ The query workers of an HTTP process are handed out from a queue. With
 :class:`queue.Queue`, a worker put back goes into the queue, and the thread that
 put it there (on to its next request) can take it again before the waiting thread
 that was woken has run; the woken thread then waits again, at the back. Under a load
-of slow queries some requests were passed over again and again: on the 60k graph,
-with eight clients sending a 1.4 s query (``evidence-for-fact``), the slowest 1%
-took 3.4 to 8.6 s, and 1.9 to 2.9 s with this queue, for the same throughput. Here
-an item put back goes straight to the thread that has waited longest, so no request
-waits for more than the ones ahead of it."""
+of slow queries some requests were passed over again and again, and the slowest took
+several times as long as a query. Here an item put back goes straight to the thread
+that has waited longest, so no request waits for more than the ones ahead of it
+(``tests/test_fair_queue.py``)."""
 
 from __future__ import annotations
 
