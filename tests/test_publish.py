@@ -157,6 +157,70 @@ def test_a_wrong_store_is_told_plainly(runner, project_copy, oxigraph, args, wor
     assert marker(oxigraph) == ""
 
 
+def bulk_loaded(folder, data) -> None:
+    """``data`` (N-Quads) into a new Oxigraph store at ``folder`` by its own bulk loader."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    source = folder.with_suffix(".nq")
+    source.write_bytes(data)
+    oxigraph = str(Path(sys.executable).with_name("oxigraph"))
+    subprocess.run([oxigraph, "load", "--location", str(folder), "--file", str(source)], check=True)
+
+
+def test_a_store_loaded_by_its_own_bulk_loader(runner, project_copy, tmp_path) -> None:
+    """kg publish --dump writes the build and its marker for a bulk loader; loaded by
+    Oxigraph's, kg publish --verify-only finds both. A plain export lacks the marker,
+    which verifying says, since kg serve --store would refuse the store."""
+    from rdflib import Dataset, Literal, URIRef
+
+    built = build_graph(project_copy)
+    digest = inputs_digest(built.manifest)
+    first, second = tmp_path / "lgde.nq", tmp_path / "again.nq"
+    for path in (first, second):
+        done = kg(runner, project_copy, "publish", "--dump", str(path))
+        assert done.exit_code == 0, done.output
+    assert first.read_bytes() == second.read_bytes()  # one build, the same bytes
+    lines = first.read_bytes().splitlines()
+    assert lines == sorted(set(lines))
+    dataset = Dataset()
+    dataset.parse(first, format="nquads")
+    store = built_store(built)
+    for graph in GRAPHS:
+        assert len(dataset.graph(URIRef(graph))) == len(graph_lines(store, graph))
+    identifiers = list(
+        dataset.graph(URIRef(MARKER)).objects(URIRef(DATASET), URIRef(DCT + "identifier"))
+    )
+    assert identifiers == [Literal(digest)]
+
+    exported = tmp_path / "export.nq"
+    assert (
+        kg(runner, project_copy, "export", "--format", "nquads", "-o", str(exported)).exit_code == 0
+    )
+    bulk_loaded(tmp_path / "plain", exported.read_bytes())
+    with oxigraph_server(tmp_path / "plain") as base:
+        refused = kg(runner, project_copy, "publish", "--to", base, "--verify-only")
+    assert refused.exit_code == 1
+    assert "the publication marker: the store holds no build of this project" in refused.output
+    assert "kg publish --dump" in refused.output
+
+    bulk_loaded(tmp_path / "dumped", first.read_bytes())
+    with oxigraph_server(tmp_path / "dumped") as base:
+        done = kg(runner, project_copy, "publish", "--to", base, "--verify-only")
+        assert done.exit_code == 0, done.output
+        assert "Verifying only." in done.output and "verified" in done.output
+        assert holding(StoreClient(profile("oxigraph", base))).problem(digest) is None
+
+
+def test_publish_takes_a_store_or_a_file(runner, project_copy, tmp_path) -> None:
+    for args in ([], ["--to", "http://127.0.0.1:1", "--dump", str(tmp_path / "x.nq")]):
+        done = kg(runner, project_copy, "publish", *args)
+        assert done.exit_code == 2
+        assert "give --to URL (a store) or --dump FILE" in done.output
+    assert not (tmp_path / "x.nq").exists()
+
+
 def test_an_unreachable_store_is_told_plainly(runner, project_copy) -> None:
     from .conftest import _free_port
 

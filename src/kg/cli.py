@@ -684,7 +684,7 @@ def _isolation_line(reason: str) -> str:
 
 
 @main.command()
-@click.option("--to", "url", required=True, help="The store's base address (http://host:port).")
+@click.option("--to", "url", help="The store's base address (http://host:port).")
 @STORE_KIND
 @click.option(
     "--auth",
@@ -698,10 +698,16 @@ def _isolation_line(reason: str) -> str:
 @click.option("--chunk", default=50_000, show_default=True, help="Triples per upload request.")
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait per request.")
 @click.option("--verify-only", is_flag=True, help="Upload nothing; read back and compare.")
+@click.option(
+    "--dump",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Instead of publishing, write the build and its publication marker as N-Quads "
+    "to this file, for a store's own bulk loader; then kg publish --verify-only.",
+)
 @click.pass_context
 def publish(
     ctx: click.Context,
-    url: str,
+    url: str | None,
     kind: str,
     auth: str | None,
     query_url: str | None,
@@ -710,6 +716,7 @@ def publish(
     chunk: int,
     timeout: float,
     verify_only: bool,
+    dump: Path | None,
 ) -> None:
     """Put the current build into an existing SPARQL store, then verify it there.
 
@@ -717,15 +724,30 @@ def publish(
     build until the new one is complete."""
     from kg.stores.client import StoreClient, StoreError
     from kg.stores.profiles import profile
+    from kg.stores.publish import dump as dumped
     from kg.stores.publish import publish as run
 
+    if (url is None) == (dump is None):
+        raise click.UsageError("give --to URL (a store) or --dump FILE (a file for its loader)")
     build = _open(ctx)
+    if dump is not None:
+        data = dumped(build.store, build.manifest)
+        dump.write_bytes(data)
+        quads = data.count(b"\n")
+        click.echo(
+            f"Wrote {dump} ({quads} quads: the build and its publication marker). "
+            "Load it with the store's own bulk loader, then run kg publish --to URL "
+            "--verify-only.",
+            err=True,
+        )
+        return
+    assert url is not None
     chosen = profile(kind, url, query_url=query_url, update_url=update_url, gsp_url=gsp_url)
     if not verify_only and not chosen.gsp_url:
         raise click.ClickException(
-            f"a {kind} store loads data by its own bulk path, not over HTTP: write the dump "
-            "(kg export --format nquads -o lgde.nq), load it as the store's documentation "
-            "says, then run kg publish --verify-only"
+            f"a {kind} store loads data by its own bulk path, not over HTTP: write the file "
+            "for it (kg publish --dump lgde.nq), load it as the store's documentation says, "
+            "then run kg publish --to URL --verify-only"
         )
     client = StoreClient(chosen, auth, timeout)
     try:
@@ -749,6 +771,13 @@ def publish(
     )
     for mismatch in done.mismatches[:10]:
         click.echo(f"  mismatch: {mismatch}", err=True)
+    if done.marker:
+        click.echo(
+            f"  the publication marker: {done.marker}, so kg serve --store would refuse "
+            "it; a store loaded by its own bulk loader takes the marker from the file "
+            "kg publish --dump writes",
+            err=True,
+        )
     if not done.verified:
         raise click.ClickException("the store does not hold what the build holds (see above)")
     click.echo(f"Published build {done.digest[:16]} to {chosen.query_url}: verified.")

@@ -95,12 +95,22 @@ def switched(digest: str, counts: dict[str, int]) -> str:
     >>> '<https://w3id.org/lgde/graph/asserted> <http://rdfs.org/ns/void#triples> "3"' in text
     True
     """
-    facts = [
+    return _replace(holding_facts(digest, counts, _now()))
+
+
+def holding_facts(digest: str, counts: dict[str, int], when: str) -> list[str]:
+    """The marker's statements (N-Triples) for a store that holds build ``digest`` since
+    ``when``: what :func:`switched` writes, and what a dump for a bulk loader holds.
+
+    >>> facts = holding_facts("ab" * 32, {}, "2026-12-01T10:00:00+00:00")
+    >>> facts[1].split(" ", 2)[2]
+    '"2026-12-01T10:00:00+00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'
+    """
+    return [
         f'<{DATASET}> <{DCT}identifier> "{digest}" .',
-        f'<{DATASET}> <{DCT}modified> "{_now()}"^^<{XSD}dateTime> .',
+        f'<{DATASET}> <{DCT}modified> "{when}"^^<{XSD}dateTime> .',
         *(f'<{g}> <{VOID}triples> "{n}"^^<{XSD}integer> .' for g, n in counts.items()),
     ]
-    return _replace(facts)
 
 
 def switching(digest: str) -> str:

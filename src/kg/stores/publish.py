@@ -20,7 +20,11 @@ commit-as-it-goes prologue and counted; the marker names the build last. Interru
 the next run of the same build finishes the switch.
 
 At the end it reads back the triples per graph and a sample of literals, compared by
-value where a store rewrites a number's datatype or lexical form.
+value where a store rewrites a number's datatype or lexical form, and the marker.
+
+A store loaded by its own bulk loader (QLever's index builder; any store, for a large
+build) takes the file :func:`dump` writes, which holds the marker too; ``kg publish
+--verify-only`` then reads it back.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import pyoxigraph as ox
 from kg.namespaces import GRAPHS
 from kg.releases import inputs_digest
 from kg.stores.client import StoreClient, StoreError
-from kg.stores.marker import XSD, holding, switched, switching
+from kg.stores.marker import MARKER, XSD, holding, holding_facts, switched, switching
 
 NUMBERS = {XSD + t for t in ("decimal", "integer", "double", "float", "int", "long")}
 SAMPLE = 60  # literals read back
@@ -54,11 +58,12 @@ class Published:
     stepwise: bool = False  # switched graph by graph, not in one transaction
     sampled: int = 0
     mismatches: list[str] = field(default_factory=list)
+    marker: str | None = None  # why the publication marker does not name this build
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def verified(self) -> bool:
-        return self.counts == self.expected and not self.mismatches
+        return self.counts == self.expected and not self.mismatches and self.marker is None
 
 
 def graph_lines(store: ox.Store, graph: str) -> list[bytes]:
@@ -69,6 +74,23 @@ def graph_lines(store: ox.Store, graph: str) -> list[bytes]:
     ]
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     return sorted(data.splitlines(keepends=True))
+
+
+def dump(store: ox.Store, manifest: dict) -> bytes:
+    """The build's three graphs and the publication marker that names it, as sorted
+    N-Quads: for a store's own bulk loader, after which ``kg publish --verify-only``
+    reads it back and ``kg serve --store`` answers from it. The marker gives the build's
+    time, so one build always gives the same bytes."""
+    quads = [q for g in GRAPHS for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+    counts = {g: len(graph_lines(store, g)) for g in GRAPHS}
+    facts = "\n".join(holding_facts(inputs_digest(manifest), counts, manifest["created"]))
+    marker = ox.NamedNode(MARKER)
+    quads += [
+        ox.Quad(t.subject, t.predicate, t.object, marker)
+        for t in ox.parse(facts.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    ]
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    return b"".join(sorted(set(data.splitlines(keepends=True))))
 
 
 def staging_graph(graph: str, digest: str) -> str:
@@ -137,6 +159,8 @@ def publish(
     for graph in GRAPHS:
         done.counts[graph] = client.count(f"verify <{graph}>", graph)
     done.sampled, done.mismatches = _sample(store, client)
+    # kg serve --store answers only for the build the marker names.
+    done.marker = holding(client).problem(digest)
     done.seconds["verify"] = time.monotonic() - checked
     done.seconds["total"] = time.monotonic() - started
     return done
