@@ -74,6 +74,40 @@ def oxigraph_server(folder: Path, timeout: int = 10) -> Iterator[str]:
         process.wait(timeout=20)
 
 
+def oxigraph_bulk_load(folder: Path, data: Path) -> None:
+    """``data`` into the Oxigraph store at ``folder`` by its own bulk loader, offline."""
+    oxigraph = str(Path(sys.executable).with_name("oxigraph"))
+    command = [oxigraph, "load", "--location", str(folder), "--file", str(data)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def virtuoso_bulk_load(folder: Path, data: Path) -> None:
+    """``data`` (a file in ``folder``, which the server's DirsAllowed names) into the
+    running Virtuoso whose files are in ``folder``, by its bulk loader (``ld_dir``)."""
+    ini = (folder / "virtuoso.ini").read_text(encoding="utf-8")
+    port = ini.split("[Parameters]", 1)[1].split("ServerPort = 127.0.0.1:", 1)[1].split()[0]
+    isql = shutil.which("isql-vt")
+    assert isql, "isql-vt is missing: 'make test' installs Debian's virtuoso-opensource"
+    # The third argument names the graph of triples without one; every quad has one.
+    statements = f"ld_dir('{folder}', '{data.name}', 'urn:x-unused'); rdf_loader_run(); checkpoint;"
+    done = subprocess.run(
+        [isql, port, "dba", "dba", f"exec={statements}"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "Error" not in done.stdout, done.stdout + done.stderr
+    errors = subprocess.run(
+        [
+            isql,
+            port,
+            "dba",
+            "dba",
+            "exec=SELECT ll_file, ll_error FROM DB.DBA.load_list WHERE ll_error IS NOT NULL;",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert "0 Rows" in errors.stdout, errors.stdout
+
+
 def virtuoso_binary() -> str:
     found = shutil.which("virtuoso-t")
     assert found, "virtuoso-t is missing: 'make test' installs Debian's virtuoso-opensource"

@@ -6,6 +6,7 @@ and every refusal names its step."""
 from __future__ import annotations
 
 import json
+import shutil
 import urllib.parse
 import urllib.request
 
@@ -23,7 +24,12 @@ from kg.stores.profiles import profile
 from kg.stores.publish import graph_lines, publish, staging_graph
 
 from .conftest import replace_in
-from .store_servers import oxigraph_server, virtuoso_server
+from .store_servers import (
+    oxigraph_bulk_load,
+    oxigraph_server,
+    virtuoso_bulk_load,
+    virtuoso_server,
+)
 
 pytestmark = pytest.mark.slow
 DCT = "http://purl.org/dc/terms/"
@@ -157,18 +163,6 @@ def test_a_wrong_store_is_told_plainly(runner, project_copy, oxigraph, args, wor
     assert marker(oxigraph) == ""
 
 
-def bulk_loaded(folder, data) -> None:
-    """``data`` (N-Quads) into a new Oxigraph store at ``folder`` by its own bulk loader."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    source = folder.with_suffix(".nq")
-    source.write_bytes(data)
-    oxigraph = str(Path(sys.executable).with_name("oxigraph"))
-    subprocess.run([oxigraph, "load", "--location", str(folder), "--file", str(source)], check=True)
-
-
 def test_a_store_loaded_by_its_own_bulk_loader(runner, project_copy, tmp_path) -> None:
     """kg publish --dump writes the build and its marker for a bulk loader; loaded by
     Oxigraph's, kg publish --verify-only finds both. A plain export lacks the marker,
@@ -198,19 +192,31 @@ def test_a_store_loaded_by_its_own_bulk_loader(runner, project_copy, tmp_path) -
     assert (
         kg(runner, project_copy, "export", "--format", "nquads", "-o", str(exported)).exit_code == 0
     )
-    bulk_loaded(tmp_path / "plain", exported.read_bytes())
+    oxigraph_bulk_load(tmp_path / "plain", exported)
     with oxigraph_server(tmp_path / "plain") as base:
         refused = kg(runner, project_copy, "publish", "--to", base, "--verify-only")
     assert refused.exit_code == 1
     assert "the publication marker: the store holds no build of this project" in refused.output
     assert "kg publish --dump" in refused.output
 
-    bulk_loaded(tmp_path / "dumped", first.read_bytes())
+    oxigraph_bulk_load(tmp_path / "dumped", first)
     with oxigraph_server(tmp_path / "dumped") as base:
         done = kg(runner, project_copy, "publish", "--to", base, "--verify-only")
         assert done.exit_code == 0, done.output
         assert "Verifying only." in done.output and "verified" in done.output
         assert holding(StoreClient(profile("oxigraph", base))).problem(digest) is None
+
+    # Virtuoso's bulk loader, into a running server.
+    folder = tmp_path / "virtuoso"
+    with virtuoso_server(folder) as base:
+        shutil.copy(first, folder / "lgde.nq")
+        virtuoso_bulk_load(folder, folder / "lgde.nq")
+        done = kg(
+            runner, project_copy, "publish", "--to", base, "--kind", "virtuoso", "--verify-only"
+        )
+        assert done.exit_code == 0, done.output
+        assert "60 of 60 sampled literals found by value" in done.output
+        assert holding(StoreClient(profile("virtuoso", base))).problem(digest) is None
 
 
 def test_publish_takes_a_store_or_a_file(runner, project_copy, tmp_path) -> None:
