@@ -133,6 +133,29 @@ def test_an_interrupted_upload_resumes_and_the_old_build_serves_meanwhile(
     assert {float(v["v"]["value"]) for v in values} == {120.0}
 
 
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_staging_graphs_left_by_another_build_are_dropped(runner, layout, build, tmp_path, kind):
+    """An unfinished publication of another build left a staging graph; the next
+    publication drops it after its switch, and touches no graph of anyone else."""
+    start = oxigraph_server if kind == "oxigraph" else virtuoso_server
+    auth = ["--auth", "dba:dba"] if kind == "virtuoso" else []
+    with start(tmp_path / kind) as base:
+        client = StoreClient(profile(kind, base), "dba:dba" if auth else None)
+        stale = staging_graph(GRAPH_ASSERTED, "0" * 64)
+        other = "https://example.org/someone-else"
+        triple = b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n"
+        for graph in (stale, other):
+            client.put_graph("test", graph, triple, replace=True)
+        publishing = ["publish", "--to", base, "--kind", kind, *auth]
+        done = kg(runner, layout, *publishing)
+        assert done.exit_code == 0, done.output
+        assert f"<{stale}>: dropped, left by an unfinished publication" in done.output
+        assert client.count("test", stale) == 0
+        assert client.count("test", other) == 1
+        again = kg(runner, layout, *publishing)
+        assert again.exit_code == 0 and "dropped" not in again.output
+
+
 def test_publish_to_virtuoso(runner, project_copy, tmp_path) -> None:
     built = build_graph(project_copy)
     with virtuoso_server(tmp_path / "virtuoso") as base:

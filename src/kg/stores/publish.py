@@ -55,6 +55,7 @@ class Published:
     counts: dict[str, int] = field(default_factory=dict)  # graph -> triples in the store
     expected: dict[str, int] = field(default_factory=dict)  # graph -> triples in the build
     resumed: list[str] = field(default_factory=list)  # staging graphs already complete
+    dropped: list[str] = field(default_factory=list)  # staging graphs of other builds
     uploaded: bool = True
     stepwise: bool = False  # switched graph by graph, not in one transaction
     sampled: int = 0
@@ -162,6 +163,8 @@ def publish(
                 done.stepwise = True
         done.seconds["switch"] = time.monotonic() - switched_at
         progress("Switched: the store now serves this build.")
+    if not verify_only:
+        done.dropped = _drop_left_behind(client, progress)
     checked = time.monotonic()
     for graph in GRAPHS:
         done.counts[graph] = client.count(f"verify <{graph}>", graph)
@@ -215,6 +218,24 @@ def switch_update(digest: str, counts: dict[str, int]) -> str:
     """
     moves = [f"MOVE SILENT GRAPH <{staging_graph(g, digest)}> TO <{g}> ;" for g in counts]
     return "\n".join([*moves, switched(digest, counts)])
+
+
+def _drop_left_behind(client: StoreClient, progress: Callable[[str], None]) -> list[str]:
+    """Drop the staging graphs that publications of other builds left unfinished: a
+    store whose default graph is the union of all graphs (Virtuoso's) would show their
+    triples twice to anyone querying it without a dataset. Run after a switch, so this
+    build's own are gone; one publisher at a time is assumed."""
+    prefixes = " || ".join(f'STRSTARTS(STR(?g), "{staging_graph(g, "")}")' for g in GRAPHS)
+    rows = client.select(
+        "look for staging graphs left behind",
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({prefixes}) }}",
+    )
+    left = sorted(row["g"]["value"] for row in rows)
+    prologue = client.profile.commit_as_it_goes
+    for graph in left:
+        client.update(f"drop <{graph}>", f"{prologue}DROP SILENT GRAPH <{graph}>")
+        progress(f"<{graph}>: dropped, left by an unfinished publication of another build")
+    return left
 
 
 def _switch_stepwise(
