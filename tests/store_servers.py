@@ -50,11 +50,13 @@ def _answers(url: str, process: subprocess.Popen) -> bool:
 
 
 @contextmanager
-def oxigraph_server(folder: Path, timeout: int = 10) -> Iterator[str]:
+def oxigraph_server(folder: Path, timeout: int = 10, read_only: bool = False) -> Iterator[str]:
+    """Oxigraph server on the store at ``folder``; ``read_only``: with no write endpoints
+    (``serve-read-only``, for a store its bulk loader filled)."""
     port = _free_port()
     command = [
         str(Path(sys.executable).with_name("oxigraph")),
-        "serve",
+        "serve-read-only" if read_only else "serve",
         "--location",
         str(folder),
         "--bind",

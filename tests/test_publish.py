@@ -30,6 +30,7 @@ from .store_servers import (
     virtuoso_bulk_load,
     virtuoso_server,
 )
+from .test_serve_store import get, kg_serve, rows
 
 pytestmark = pytest.mark.slow
 DCT = "http://purl.org/dc/terms/"
@@ -222,13 +223,6 @@ def test_a_store_loaded_by_its_own_bulk_loader(runner, project_copy, tmp_path) -
     assert "the publication marker: the store holds no build of this project" in refused.output
     assert "kg publish --dump" in refused.output
 
-    oxigraph_bulk_load(tmp_path / "dumped", first)
-    with oxigraph_server(tmp_path / "dumped") as base:
-        done = kg(runner, project_copy, "publish", "--to", base, "--verify-only")
-        assert done.exit_code == 0, done.output
-        assert "Verifying only." in done.output and "verified" in done.output
-        assert holding(StoreClient(profile("oxigraph", base))).problem(digest) is None
-
     # Virtuoso's bulk loader, into a running server.
     folder = tmp_path / "virtuoso"
     with virtuoso_server(folder) as base:
@@ -240,6 +234,30 @@ def test_a_store_loaded_by_its_own_bulk_loader(runner, project_copy, tmp_path) -
         assert done.exit_code == 0, done.output
         assert "60 of 60 sampled literals found by value" in done.output
         assert holding(StoreClient(profile("virtuoso", base))).problem(digest) is None
+
+    # Loaded, then served with no write endpoints at all.
+    oxigraph_bulk_load(tmp_path / "dumped", first)
+    with oxigraph_server(tmp_path / "dumped", read_only=True) as base:
+        done = kg(runner, project_copy, "publish", "--to", base, "--verify-only")
+        assert done.exit_code == 0, done.output
+        assert "Verifying only." in done.output and "verified" in done.output
+        assert holding(StoreClient(profile("oxigraph", base))).problem(digest) is None
+        with kg_serve(project_copy, "--store", base) as served:
+            status, _, body = get(served, "/api/queries/regions")
+        assert status == 200, body[:300]
+        embedded = kg(runner, project_copy, "query", "queries/regions.rq", "--format", "json")
+        assert rows(body) == rows(embedded.stdout_bytes)
+        # Another build cannot be published there over HTTP, and the store says why.
+        replace_in(
+            project_copy.graph_dir / "article-001.ttl",
+            "    sdmx-measure:obsValue 100.0 ;",
+            "    sdmx-measure:obsValue 120.0 ;",
+        )
+        build_graph(project_copy)
+        refused = kg(runner, project_copy, "publish", "--to", base)
+        assert refused.exit_code == 1
+        assert "answered 403" in refused.output and "read-only" in refused.output
+        assert marker(base) == digest
 
 
 def test_publish_takes_a_store_or_a_file(runner, project_copy, tmp_path) -> None:

@@ -89,7 +89,7 @@ class StoreClient:
             detail = error.read()[:300].decode("utf-8", "replace").strip()
             advice = {
                 401: "the store wants credentials: give --auth USER:PASSWORD",
-                403: "the store refused: the user may lack the right to write",
+                403: "the store refused: it may be read-only, or the user lack the right to write",
                 404: f"no such endpoint: is this a {self.profile.kind} store (--kind)?",
                 405: f"the endpoint does not take {method}: check --kind",
                 413: "the request is too large for the store: use a smaller --chunk",

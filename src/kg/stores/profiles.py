@@ -81,9 +81,12 @@ def profile(
             # written, and ends the body with these words.
             cancelled=b"The SPARQL operation has been cancelled",
             hardening=(
-                "Oxigraph server has no switch for SERVICE or for its /update and /store "
-                "endpoints: bind it to loopback (--bind 127.0.0.1:7878) or a private "
-                "network, and let only kg serve reach it; set --timeout-s."
+                "Oxigraph server has no switch for SERVICE. For a store that only serves, "
+                "load it offline (kg publish --dump, oxigraph load) and run oxigraph "
+                "serve-read-only, which has no write endpoints; one that kg publish fills "
+                "over HTTP (oxigraph serve) has /update and /store open to anyone who "
+                "reaches it: bind it to loopback or a private network and let only kg "
+                "serve and kg publish reach it. Set --timeout-s either way."
             ),
         )
     elif kind == "virtuoso":
