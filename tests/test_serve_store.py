@@ -299,3 +299,28 @@ def test_store_options_need_a_store(runner, option) -> None:
     done = runner.invoke(main, ["serve", "-s", "jemalloc", "0", *option])
     assert done.exit_code == 2
     assert f"Invalid value for {option[0]}: only with --store URL" in done.output
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> <urn:x:c> } }",
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "LOAD <http://127.0.0.1:9/data.ttl>",
+    ],
+)
+def test_virtuoso_s_anonymous_endpoint_refuses_writes_and_service(virtuoso_base, query) -> None:
+    """Behind kg serve's own refusal, the store's: Debian's Virtuoso, as installed, lets
+    its anonymous /sparql endpoint neither write, nor load, nor call out (the README's
+    deployment notes rest on it)."""
+    body = urllib.parse.urlencode({"query": query}).encode()
+    request = urllib.request.Request(virtuoso_base + "/sparql", data=body)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert b"SECURITY" in refused.value.read()
+
+
+@pytest.fixture(scope="module")
+def virtuoso_base(tmp_path_factory) -> Iterator[str]:
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso-as-installed")) as base:
+        yield base

@@ -106,8 +106,9 @@ def profile(
             too_large="SR325",
             commit_as_it_goes="DEFINE sql:log-enable 3\n",
             hardening=(
-                "Make sure the anonymous SPARQL user cannot update or load remote data "
-                "(no SPARQL_UPDATE role), keep the *-auth endpoints for publishing with a "
+                "Keep the anonymous SPARQL user as Debian's package installs it, unable to "
+                "update, LOAD or call SERVICE (no SPARQL_UPDATE role; the tests check all "
+                "three), keep the *-auth endpoints for publishing with a "
                 "password other than the default, and set [SPARQL] MaxQueryExecutionTime "
                 "in virtuoso.ini; ResultSetMaxRows caps answers silently, so give kg serve "
                 "its value (store_row_cap)."
