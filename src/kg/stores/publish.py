@@ -228,7 +228,7 @@ def _drop_left_behind(client: StoreClient, progress: Callable[[str], None]) -> l
     prefixes = " || ".join(f'STRSTARTS(STR(?g), "{staging_graph(g, "")}")' for g in GRAPHS)
     rows = client.select(
         "look for staging graphs left behind",
-        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({prefixes}) }}",
+        f"SELECT DISTINCT ?g WHERE {{ {client.profile.named_graphs} FILTER({prefixes}) }}",
     )
     left = sorted(row["g"]["value"] for row in rows)
     prologue = client.profile.commit_as_it_goes
