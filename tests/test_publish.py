@@ -261,10 +261,15 @@ def test_a_store_loaded_by_its_own_bulk_loader(runner, project_copy, tmp_path) -
 
 
 def test_publish_takes_a_store_or_a_file(runner, project_copy, tmp_path) -> None:
-    for args in ([], ["--to", "http://127.0.0.1:1", "--dump", str(tmp_path / "x.nq")]):
+    dump = str(tmp_path / "x.nq")
+    for args, words in [
+        ([], "give --to URL (a store) or --dump FILE"),
+        (["--to", "http://127.0.0.1:1", "--dump", dump], "give --to URL (a store) or --dump FILE"),
+        (["--dump", dump, "--verify-only"], "--dump writes a file and talks to no store"),
+    ]:
         done = kg(runner, project_copy, "publish", *args)
         assert done.exit_code == 2
-        assert "give --to URL (a store) or --dump FILE" in done.output
+        assert words in done.output
     assert not (tmp_path / "x.nq").exists()
 
 

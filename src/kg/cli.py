@@ -729,6 +729,10 @@ def publish(
 
     if (url is None) == (dump is None):
         raise click.UsageError("give --to URL (a store) or --dump FILE (a file for its loader)")
+    # Credentials in the environment (KG_STORE_AUTH) may stay there.
+    given = ctx.get_parameter_source("auth") == click.core.ParameterSource.COMMANDLINE
+    if dump is not None and (verify_only or given or query_url or update_url or gsp_url):
+        raise click.UsageError("--dump writes a file and talks to no store: drop the store options")
     build = _open(ctx)
     if dump is not None:
         data = dumped(build.store, build.manifest)
