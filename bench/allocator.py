@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.report import write_page
 from bench.run import RESULTS, SCALES, current_store, project
 from kg.queries import stored_queries
 from kg.serve.allocator import allocator_in_use, jemalloc_library, preloads
@@ -144,8 +145,7 @@ def main() -> int:
         label = f"all {len(names)}, one after another" if name == "all" else f"`{name}`"
         lines.append(f"| {label} | {system:.1f} | {jemalloc:.1f} | {system / jemalloc:.2f}x |")
     out = args.out or RESULTS / f"allocator-{args.scale}.md"
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    write_page(out, lines)
     return 0
 
 

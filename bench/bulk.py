@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run as a file: the project's packages
 
 from bench.projects import built_project  # noqa: E402
+from bench.report import write_page  # noqa: E402
 from tests.store_servers import (  # noqa: E402
     oxigraph_bulk_load,
     oxigraph_server,
@@ -96,8 +97,7 @@ def main() -> None:
         *rows,
         "",
     ]
-    args.out.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    write_page(args.out, lines)
 
 
 if __name__ == "__main__":

@@ -203,6 +203,13 @@ def _build_table(builds: list[BuildRun]) -> list[str]:
     return lines
 
 
+def write_page(path: Path, lines: list[str]) -> None:
+    """A results page: ``lines`` written to ``path``, ending in one newline, and shown."""
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    path.write_text(text, encoding="utf-8")
+    print(text, end="")
+
+
 def update_readme(readme: Path, table: str) -> bool:
     """Put ``table`` between the README's benchmark markers; False when they are missing."""
     text = readme.read_text(encoding="utf-8")

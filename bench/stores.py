@@ -33,6 +33,7 @@ HOME = HERE.parent
 sys.path.insert(0, str(HOME))
 
 from bench.projects import built_project  # noqa: E402
+from bench.report import write_page  # noqa: E402
 from kg.layout import Layout  # noqa: E402
 from kg.namespaces import GRAPHS  # noqa: E402
 from kg.queries import stored_queries  # noqa: E402
@@ -213,8 +214,7 @@ def main() -> None:
                     f"{median['cached']:.3f} |"
                 )
     lines.append("")
-    args.out.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    write_page(args.out, lines)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run as a file: the project's packages
 
 from bench.projects import built_project  # noqa: E402
+from bench.report import write_page  # noqa: E402
 
 
 def main() -> None:
@@ -46,8 +47,7 @@ def main() -> None:
         *(f"| {name} | {rows:,} |" for name, rows in sorted(manifest["tables"]["rows"].items())),
         "",
     ]
-    args.out.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    write_page(args.out, lines)
 
 
 if __name__ == "__main__":
