@@ -271,6 +271,21 @@ def test_publish_takes_a_store_or_a_file(runner, project_copy, tmp_path) -> None
         assert done.exit_code == 2
         assert words in done.output
     assert not (tmp_path / "x.nq").exists()
+    nowhere = kg(runner, project_copy, "publish", "--dump", str(tmp_path / "no" / "x.nq"))
+    assert nowhere.exit_code == 1
+    assert "cannot write" in nowhere.output and "No such file or directory" in nowhere.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--to", "localhost:7878"], ["--to", "http://127.0.0.1:1", "--query-url", "ftp://x/q"]],
+)
+def test_an_address_that_is_not_http_is_a_usage_error(runner, project_copy, args) -> None:
+    # Regression: "--to localhost:7878" ended in urllib's ValueError and a traceback.
+    done = kg(runner, project_copy, "publish", *args)
+    assert done.exit_code == 2
+    assert "is not an http:// or https:// address" in done.output
+    assert "Traceback" not in done.output
 
 
 def test_an_unreachable_store_is_told_plainly(runner, project_copy) -> None:

@@ -294,6 +294,20 @@ def test_a_query_endpoint_behind_credentials(tmp_path, runner, layout, build, pl
     assert rows(body) == rows(get(plain_server, "/api/queries/regions")[2])
 
 
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--store", "localhost:7878"], "'localhost:7878' is not an http:// or https:// address"),
+        (["--store", "http://127.0.0.1:1", "--query-url", "ftp://x/q"], "'ftp://x/q' is not an"),
+    ],
+)
+def test_a_store_address_that_is_not_http_is_a_usage_error(runner, args, words) -> None:
+    # Regression: "--store localhost:7878" ended in urllib's ValueError and a traceback.
+    done = runner.invoke(main, ["serve", "-s", "jemalloc", "0", *args])
+    assert done.exit_code == 2
+    assert words in done.output
+
+
 @pytest.mark.parametrize("option", [("--auth", "reader:secret"), ("--query-url", "http://x/q")])
 def test_store_options_need_a_store(runner, option) -> None:
     done = runner.invoke(main, ["serve", "-s", "jemalloc", "0", *option])

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kg.build import BuildError
     from kg.serve.settings import Settings
     from kg.store import Build
+    from kg.stores.profiles import Profile
 
 
 # --kind, for the commands that talk to an existing SPARQL store (kg.stores.profiles).
@@ -585,6 +586,7 @@ def serve(
         for name, value in (("--query-url", query_url), ("--auth", auth if given else None)):
             if value:
                 raise click.BadParameter("only with --store URL", param_hint=name)
+    store_profile = _profile(kind, store_url, "--store or --query-url", query_url=query_url)
     if chosen.jemalloc:
         restart_with_jemalloc()  # before anything is opened; returns if it need not
 
@@ -598,7 +600,9 @@ def serve(
     from kg.serve.isolation import availability
 
     build = _open(ctx)
-    client = _store_client(build, store_url, kind, query_url, auth, chosen) if store_url else None
+    client = None
+    if store_url and store_profile:
+        client = _store_client(build, store_url, store_profile, auth, chosen)
     if client is not None and files:
         raise click.BadParameter("extra files are served by the embedded store only")
     try:
@@ -636,16 +640,26 @@ def serve(
             shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _store_client(
-    build: Build, url: str, kind: str, query_url: str | None, auth: str | None, settings: Settings
-):
+def _profile(kind: str, url: str | None, hint: str, **endpoints: str | None) -> Profile | None:
+    """The profile of the store at ``url`` (None without one); an address that is not
+    HTTP is a usage error, found before anything is built or opened."""
+    from kg.stores.profiles import profile
+
+    if url is None:
+        return None
+    try:
+        return profile(kind, url, **endpoints)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint=hint) from None
+
+
+def _store_client(build: Build, url: str, chosen: Profile, auth: str | None, settings: Settings):
     """A client for the store at ``url``, once it is known to hold this build."""
     from kg.releases import inputs_digest
     from kg.stores.client import StoreClient, StoreError
     from kg.stores.marker import holding
-    from kg.stores.profiles import profile
 
-    chosen = profile(kind, url, query_url=query_url)
+    kind = chosen.kind
     client = StoreClient(chosen, auth, timeout=settings.query_timeout + 2)
     try:
         problem = holding(client).problem(inputs_digest(build.manifest))
@@ -723,7 +737,6 @@ def publish(
     Safe to repeat: an interrupted upload resumes, and the store serves the previous
     build until the new one is complete."""
     from kg.stores.client import StoreClient, StoreError
-    from kg.stores.profiles import profile
     from kg.stores.publish import dump as dumped
     from kg.stores.publish import publish as run
 
@@ -733,10 +746,21 @@ def publish(
     given = ctx.get_parameter_source("auth") == click.core.ParameterSource.COMMANDLINE
     if dump is not None and (verify_only or given or query_url or update_url or gsp_url):
         raise click.UsageError("--dump writes a file and talks to no store: drop the store options")
+    chosen = _profile(
+        kind,
+        url,
+        "--to or an endpoint",
+        query_url=query_url,
+        update_url=update_url,
+        gsp_url=gsp_url,
+    )
     build = _open(ctx)
     if dump is not None:
         data = dumped(build.store, build.manifest)
-        dump.write_bytes(data)
+        try:
+            dump.write_bytes(data)
+        except OSError as error:
+            raise click.ClickException(f"cannot write {dump}: {error.strerror}") from None
         quads = data.count(b"\n")
         click.echo(
             f"Wrote {dump} ({quads} quads: the build and its publication marker). "
@@ -745,8 +769,7 @@ def publish(
             err=True,
         )
         return
-    assert url is not None
-    chosen = profile(kind, url, query_url=query_url, update_url=update_url, gsp_url=gsp_url)
+    assert chosen is not None
     if not verify_only and not chosen.gsp_url:
         raise click.ClickException(
             f"a {kind} store loads data by its own bulk path, not over HTTP: write the file "

@@ -9,6 +9,7 @@ given and assumes nothing else.
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass, replace
 
 KINDS = ("oxigraph", "virtuoso", "fuseki", "qlever", "generic")
@@ -71,7 +72,15 @@ def profile(
     >>> profile("blazegraph", "http://x")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ValueError: unknown kind of store 'blazegraph'; one of oxigraph, virtuoso, ..., generic
+    >>> profile("oxigraph", "localhost:7878")
+    Traceback (most recent call last):
+    ValueError: 'localhost:7878' is not an http:// or https:// address
     """
+    for address in (url, query_url, update_url, gsp_url):
+        if address is not None:
+            parts = urllib.parse.urlsplit(address)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"{address!r} is not an http:// or https:// address")
     base = url.rstrip("/")
     if kind == "oxigraph":
         made = Profile(
