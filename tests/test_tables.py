@@ -178,24 +178,6 @@ def test_links_are_the_list_cells_one_per_row(tables: Path) -> None:
             assert row["item_label"] == labels[row["item"]], row
 
 
-def test_a_target_s_sectors_by_a_join_in_pandas(tables: Path) -> None:
-    """The README's join: the long table gives each target's sectors without splitting."""
-    import pandas as pd
-
-    targets = pd.read_csv(tables / "targets.csv")
-    links = pd.read_csv(tables / "links.csv")
-    sectors = links[(links.table == "targets") & (links.column == "sectors")].merge(
-        targets, on="iri"
-    )
-    joined = sectors.groupby("iri")["item"].apply(sorted).to_dict()
-    split = {
-        row.iri: sorted(row.sectors.split(";"))
-        for row in targets.itertuples()
-        if isinstance(row.sectors, str)
-    }
-    assert joined == split and joined
-
-
 def test_every_fact_row_has_its_articles_and_quote(tables: Path) -> None:
     texts = {
         path.name.split("_", 1)[0]: path.read_text(encoding="utf-8")

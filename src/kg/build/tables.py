@@ -568,8 +568,12 @@ def _most_specific(store: ox.Store, types: list[str]) -> list[str]:
     return keep
 
 
-def table_rows(reader: _Reader, table: Table) -> list[dict[str, str]]:
-    """The rows of ``table``, each a dict of column name → cell text, sorted by IRI."""
+Items = dict[str, dict[str, list[str]]]  # list column -> subject -> the IRIs in its cell
+
+
+def table_rows(reader: _Reader, table: Table) -> tuple[list[dict[str, str]], Items]:
+    """The rows of ``table``, each a dict of column name → cell text, sorted by IRI; and
+    the IRIs in its list columns (:func:`listed`), which :data:`LINKS` writes one per row."""
     cls = table.rows
     subjects = reader.subjects(cls)
     cells: dict[str, dict[str, list[str]]] = {c.name: {} for c in table.columns}
@@ -605,8 +609,9 @@ def table_rows(reader: _Reader, table: Table) -> list[dict[str, str]]:
             for s, iris in cells[arg].items():
                 out[s] = [c for i in iris for c in codes.get(i, [])]
         elif kind == "articles":
+            # The articles' IRIs, in the order of their numbers, which the cell shows.
             for s, terms in reader.values(cls, arg).items():
-                out[s] = sorted(_local(text_of(t)) for t in terms)
+                out[s] = sorted((text_of(t) for t in terms), key=_local)
         elif kind == "quote":
             out.update(_first_quotes(reader, cls, arg))
         elif kind == "reading":
@@ -629,6 +634,8 @@ def table_rows(reader: _Reader, table: Table) -> list[dict[str, str]]:
         row = {}
         for column in table.columns:
             values = cells[column.name].get(s, [])
+            if column.kind == "articles":
+                values = [_local(iri) for iri in values]
             if column.many:
                 row[column.name] = SEPARATOR.join(values)
             elif len(values) > 1 and column.kind == "quote":
@@ -638,7 +645,7 @@ def table_rows(reader: _Reader, table: Table) -> list[dict[str, str]]:
                 # so they are kept visible rather than one picked at random.
                 row[column.name] = SEPARATOR.join(values)
         rows.append(row)
-    return rows
+    return rows, {c.name: cells[c.name] for c in listed(table)}
 
 
 def _first_quotes(reader: _Reader, cls: str, path: str) -> dict[str, list[str]]:
@@ -788,20 +795,22 @@ LINKS = Table(
 ALL_TABLES = (*TABLES, EVIDENCE, LINKS)
 
 
-def link_rows(reader: _Reader, rows: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
-    """Each value of each list column of the tables whose ``rows`` are given, one row
-    each, sorted by table, IRI, column and value."""
+def link_rows(
+    reader: _Reader, rows: dict[str, list[dict[str, str]]], items: dict[str, Items]
+) -> list[dict[str, str]]:
+    """Each item of each list column of the tables whose ``rows`` and list ``items``
+    (from :func:`table_rows`) are given, one row each, sorted by table, IRI, column and
+    item."""
     homes: dict[str, set[str]] = {}
     for name, written in rows.items():
         for row in written:
             homes.setdefault(row["iri"], set()).add(name)
     found: set[tuple[str, str, str, str]] = set()
-    for table in TABLES:
-        keys = {row["iri"] for row in rows[table.name]}
-        for column in listed(table):
-            for s, terms in reader.values(table.rows, column.argument).items():
-                if s in keys:
-                    found.update((table.name, s, column.name, text_of(t)) for t in terms)
+    for name, columns in items.items():
+        keys = {row["iri"] for row in rows[name]}
+        for column, cells in columns.items():
+            for s in keys & cells.keys():
+                found.update((name, s, column, item) for item in cells[s])
     return [
         {
             "table": name,
@@ -844,13 +853,14 @@ def write_tables(store: ox.Store, ontology: Graph, shapes: Graph, directory: Pat
     built = Built()
     described: dict[str, list[Described]] = {}
     written: dict[str, list[dict[str, str]]] = {}
+    items: dict[str, Items] = {}
     for table in ALL_TABLES:
         if table is EVIDENCE:
             rows = evidence_rows(reader)
         elif table is LINKS:
-            rows = link_rows(reader, {t.name: written[t.name] for t in TABLES})
+            rows = link_rows(reader, {t.name: written[t.name] for t in TABLES}, items)
         else:
-            rows = table_rows(reader, table)
+            rows, items[table.name] = table_rows(reader, table)
         written[table.name] = rows
         _write(directory / f"{table.name}.csv", _csv_text(table.columns, rows), built)
         built.rows[table.name] = len(rows)

@@ -90,8 +90,9 @@ def dump(store: ox.Store, manifest: dict) -> bytes:
     N-Quads: for a store's own bulk loader, after which ``kg publish --verify-only``
     reads it back and ``kg serve --store`` answers from it. The marker gives the build's
     time, so one build always gives the same bytes."""
-    quads = [q for g in GRAPHS for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
-    counts = {g: graph_size(store, g) for g in GRAPHS}
+    graphs = {g: list(store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in GRAPHS}
+    counts = {g: len(quads) for g, quads in graphs.items()}
+    quads = [q for g in GRAPHS for q in graphs[g]]
     facts = "\n".join(holding_facts(inputs_digest(manifest), counts, manifest["created"]))
     marker = ox.NamedNode(MARKER)
     quads += [
